@@ -1,0 +1,55 @@
+# Vanishing & exploding gradients: build, test and grade the assignment.
+# Overridable: make PYTHON=python3.11 ASSIGNMENT=... DIST=... SUBMISSIONS=... OUT=... JOBS=...
+
+PYTHON      ?= python3
+VENV        ?= .venv
+ASSIGNMENT  ?= vanishing_gradients
+DIST        ?= dist
+SUBMISSIONS ?=
+OUT         ?= $(DIST)/grades
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST_ARGS ?=
+
+BIN        := $(VENV)/bin
+export PYTHONPATH := $(CURDIR)/autograder:$(CURDIR)/solutions
+STAMP      := $(VENV)/.installed
+BUNDLE     := $(DIST)/autograder/$(ASSIGNMENT)-autograder.zip
+SOURCES    := $(shell find assignments student_templates solutions autograder requirements -type f -not -path '*/__pycache__/*')
+
+.DEFAULT_GOAL := all
+.PHONY: all help venv build test grade goldens lint clean
+
+all: build ## Set up .venv (pinned) and build dist/: student release, executed solutions, Gradescope bundle
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Create .venv with the pinned dependencies of requirements/dev.txt
+
+$(STAMP): requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+build: $(STAMP) $(BUNDLE) ## Build dist/ (also: make DIST=elsewhere)
+
+$(BUNDLE): $(STAMP) $(SOURCES)
+	$(BIN)/python -m vg_build --assignment $(ASSIGNMENT) --dist $(DIST)
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=dir of .ipynb into OUT=dir (json per notebook + grades.csv)
+	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-of-notebooks [OUT=folder]"; exit 2; }
+	@test -d "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) is not a folder"; exit 2; }
+	$(BIN)/python -m vg_build.grade_local --bundle $(BUNDLE) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
+
+goldens: $(STAMP) ## Regenerate the golden files in tests/files/goldens/ after an intended change
+	$(BIN)/python -m tests.goldens
+
+lint: $(STAMP) ## Check the code with ruff (the bundle's code as Python 3.10)
+	$(BIN)/ruff check .
+
+clean: ## Remove what make made (dist/ and .venv/)
+	rm -rf $(DIST) $(VENV)
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

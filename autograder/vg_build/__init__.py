@@ -1,0 +1,1 @@
+"""Build the student release, the executed solution notebook and the Gradescope bundle."""

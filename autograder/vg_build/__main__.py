@@ -1,0 +1,157 @@
+"""Build an assignment's artifacts into dist/ (the paths are a contract, SPEC §5).
+
+    python -m vg_build [--assignment NAME] [--dist DIR] [--no-execute]
+
+    dist/student/NAME/NAME.ipynb + tests/   the student release, and dist/student/NAME.zip
+    dist/solutions/NAME.ipynb               the solution notebook, executed (plots included)
+    dist/autograder/NAME-autograder.zip     the Gradescope bundle
+"""
+
+import argparse
+import json
+import pathlib
+import shutil
+import sys
+import tempfile
+
+import nbformat
+from vg_grader import otter_tests
+
+from . import config, leaks, notebooks, render, test_files, zips
+from .config import REPO
+
+GRADER_PACKAGE = REPO / "autograder" / "vg_grader"
+REFERENCE_MODULE = REPO / "solutions" / "vanishing_gradients_reference.py"
+
+
+class BuildError(SystemExit):
+    pass
+
+
+def notebook_text(env, assignment):
+    template = env.get_template(f"{assignment.name}.py.j2")
+    return template.render(
+        title=assignment.title, name=assignment.name, params=assignment.parameters, points=assignment.points
+    )
+
+
+def check_points(assignment, full_tests, workdir):
+    """Every question's case points must add up to its points in assignment.yml."""
+    for question in assignment.questions:
+        path = workdir / f"{question['name']}.py"
+        path.write_text(full_tests[question["name"]])
+        loaded = otter_tests.load(path)
+        if loaded.points != question["points"]:
+            raise BuildError(
+                f"Test cases of {question['name']} add up to {loaded.points} points but "
+                f"assignment.yml gives {question['points']}: change one so they agree."
+            )
+        if not any(not case.hidden for case in loaded.cases):
+            raise BuildError(f"{question['name']} has no public case: students could not check it.")
+
+
+def grader_files():
+    return {
+        f"vg_grader/{path.name}": path.read_text()
+        for path in sorted(GRADER_PACKAGE.glob("*.py"))
+    }
+
+
+def bundle_files(env, assignment, full_tests):
+    config_json = {
+        "notebook": assignment.notebook,
+        "questions": assignment.questions,
+        "limits": assignment.limits,
+    }
+    files = {
+        "setup.sh": env.get_template("setup.sh.j2").render(),
+        "run_autograder": env.get_template("run_autograder.j2").render(),
+        "requirements.txt": (REPO / "requirements" / "autograder.txt").read_text(),
+        "config.json": json.dumps(config_json, indent=2, sort_keys=True) + "\n",
+        REFERENCE_MODULE.name: REFERENCE_MODULE.read_text(),
+    }
+    files.update({f"tests/{name}.py": source for name, source in full_tests.items()})
+    files.update(grader_files())
+    return files
+
+
+def secrets(text, full_tests):
+    """Fragments that must not reach students: solution regions, hidden cases, and the
+    reference module less the lines the template shows on purpose (signatures, helpers)."""
+    shown = leaks.fragments_of_source(notebooks.public_text(text))
+    fragments = {f for f in notebooks.solution_fragments(text) if len(f) >= 8}
+    fragments |= leaks.fragments_of_source(REFERENCE_MODULE.read_text()) - shown
+    for source in full_tests.values():
+        public = test_files.public_version(source)
+        fragments |= leaks.fragments_of_source(source) - leaks.fragments_of_source(public)
+    return fragments
+
+
+def write_student(dist, assignment, student_nb, public_tests):
+    folder = dist / "student" / assignment.name
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "tests").mkdir(parents=True)
+    nbformat.write(student_nb, folder / assignment.notebook)
+    for name, source in public_tests.items():
+        (folder / "tests" / f"{name}.py").write_text(source)
+    zips.write_zip(dist / "student" / f"{assignment.name}.zip", zips.folder_files(folder, assignment.name))
+    return folder
+
+
+def execute_solution(dist, assignment, solution_nb, student_folder):
+    """Run the solution notebook top to bottom in a real kernel beside the public tests."""
+    from nbclient import NotebookClient
+
+    with tempfile.TemporaryDirectory() as work:
+        work = pathlib.Path(work)
+        shutil.copytree(student_folder / "tests", work / "tests")
+        nbformat.write(solution_nb, work / assignment.notebook)  # grader.export() reads it
+        client = NotebookClient(solution_nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+        client.execute()
+    target = dist / "solutions" / assignment.notebook
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(solution_nb, target)
+    return target
+
+
+def build(name, dist, execute=True):
+    assignment = config.load(name)
+    env = render.environment()
+    text = notebook_text(env, assignment)
+    student_nb = notebooks.run_pipeline(text, notebooks.STUDENT_PIPELINE)
+    solution_nb = notebooks.run_pipeline(text, notebooks.SOLUTION_PIPELINE)
+    full_tests = test_files.render_all(env, [q["name"] for q in assignment.questions])
+    public_tests = {name: test_files.public_version(source) for name, source in full_tests.items()}
+    with tempfile.TemporaryDirectory() as work:
+        check_points(assignment, full_tests, pathlib.Path(work))
+
+    student_folder = write_student(dist, assignment, student_nb, public_tests)
+    try:
+        leaks.check(dist / "student", secrets(text, full_tests))
+    except leaks.LeakError as error:
+        shutil.rmtree(dist / "student", ignore_errors=True)
+        raise BuildError(f"Build stopped, the student release was removed: {error}") from None
+    print(f"wrote {student_folder} and {student_folder}.zip (leak check passed)")
+
+    bundle = dist / "autograder" / f"{assignment.name}-autograder.zip"
+    zips.write_zip(bundle, bundle_files(env, assignment, full_tests))
+    print(f"wrote {bundle}")
+
+    if execute:
+        print(f"wrote {execute_solution(dist, assignment, solution_nb, student_folder)} (executed)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m vg_build", description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", default="vanishing_gradients")
+    parser.add_argument("--dist", type=pathlib.Path, default=REPO / "dist")
+    parser.add_argument("--no-execute", action="store_true", help="skip executing the solution notebook")
+    args = parser.parse_args(argv)
+    try:
+        build(args.assignment, args.dist, execute=not args.no_execute)
+    except notebooks.MarkerError as error:
+        sys.exit(f"Template error: {error}")
+
+
+if __name__ == "__main__":
+    main()

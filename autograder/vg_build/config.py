@@ -1,0 +1,41 @@
+"""Read and check an assignment's metadata (assignments/<name>/assignment.yml)."""
+
+import dataclasses
+import pathlib
+
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+@dataclasses.dataclass(frozen=True)
+class Assignment:
+    name: str
+    title: str
+    parameters: dict
+    questions: list  # [{"name", "points"}], auto-graded
+    manual_questions: list  # [{"name", "title", "points"}]
+    limits: dict
+
+    @property
+    def notebook(self):
+        return f"{self.name}.ipynb"
+
+    @property
+    def points(self):
+        """Points of every question, auto-graded and manual, by name."""
+        return {q["name"]: q["points"] for q in self.questions + self.manual_questions}
+
+
+def load(name, repo=REPO):
+    path = repo / "assignments" / name / "assignment.yml"
+    if not path.is_file():
+        raise SystemExit(f"No assignment metadata at {path}: create it or pick an existing assignment.")
+    data = yaml.safe_load(path.read_text())
+    required = {"name", "title", "parameters", "questions", "manual_questions", "limits"}
+    missing = required - set(data)
+    if missing:
+        raise SystemExit(f"{path} is missing {sorted(missing)}.")
+    if data["name"] != name:
+        raise SystemExit(f"{path} says name: {data['name']!r}; it must match its folder {name!r}.")
+    return Assignment(**{key: data[key] for key in required})

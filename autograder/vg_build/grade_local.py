@@ -1,0 +1,39 @@
+"""`make grade`: grade a folder of notebooks with the built Gradescope bundle.
+
+The bundle is unpacked into a private temporary folder and its own grader runs from
+there, exactly as run_autograder runs it on Gradescope.
+"""
+
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m vg_build.grade_local", description=__doc__.splitlines()[0])
+    parser.add_argument("--bundle", type=pathlib.Path, required=True)
+    parser.add_argument("--submissions", type=pathlib.Path, required=True)
+    parser.add_argument("--out", type=pathlib.Path, required=True)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    if not args.bundle.is_file():
+        sys.exit(f"No bundle at {args.bundle}: run `make` first.")
+    with tempfile.TemporaryDirectory(prefix="vg-bundle-") as source:
+        with zipfile.ZipFile(args.bundle) as bundle:
+            bundle.extractall(source)
+        os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
+        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        command = [
+            sys.executable, "-m", "vg_grader", "batch", "--source", source,
+            "--submissions", str(args.submissions.resolve()), "--out", str(args.out.resolve()),
+            "--jobs", str(args.jobs),
+        ]
+        sys.exit(subprocess.run(command, cwd=source, env=environment, check=False).returncode)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The one Jinja environment that renders notebooks, test files and bundle scripts."""
+
+import jinja2
+import numpy as np
+
+from .config import REPO
+
+TEMPLATE_DIRS = [
+    REPO / "student_templates",
+    REPO / "autograder" / "tests",
+    REPO / "autograder" / "vg_build" / "templates",
+]
+
+
+def python_literal(value):
+    """Exact Python source for plain data and float arrays (repr round-trips floats)."""
+    if isinstance(value, np.ndarray):
+        return f"np.array({python_literal(value.tolist())})"
+    if isinstance(value, (list, tuple)):
+        items = ", ".join(python_literal(item) for item in value)
+        return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
+    if isinstance(value, (np.floating, np.integer)):
+        return repr(value.item())
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return repr(value)
+    raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+def environment():
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(path) for path in TEMPLATE_DIRS]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["py"] = python_literal
+    return env

@@ -1,0 +1,125 @@
+"""Find and read a submitted notebook, whatever shape it arrives in.
+
+Gradescope puts the uploaded files in a folder: a notebook, or the zip that Otter's
+``grader.export()`` makes, or something else entirely. Every way this can go wrong ends
+in a SubmissionError whose message tells the student what to upload instead.
+"""
+
+import io
+import json
+import pathlib
+import re
+import zipfile
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+UPLOAD_HINT = (
+    "Upload the notebook file (.ipynb) you worked in, or the .zip that "
+    "grader.export() created, without renaming or editing it outside Jupyter."
+)
+
+
+class SubmissionError(Exception):
+    """The submission cannot be graded; the message is for the student."""
+
+
+def locate(path, expected_name):
+    """The notebook bytes and a display name, from a file or a Gradescope submission folder."""
+    path = pathlib.Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+        notebooks = [p for p in files if p.suffix == ".ipynb"]
+        preferred = [p for p in notebooks if p.name == expected_name]
+        if preferred or len(notebooks) == 1:
+            return locate((preferred or notebooks)[0], expected_name)
+        zips = [p for p in files if p.suffix == ".zip"]
+        if not notebooks and len(zips) == 1:
+            return locate(zips[0], expected_name)
+        names = ", ".join(p.name for p in files[:10]) or "no files at all"
+        if notebooks:
+            raise SubmissionError(
+                f"Your submission has {len(notebooks)} notebooks and none is named "
+                f"{expected_name}, so the grader cannot tell which to grade. {UPLOAD_HINT}"
+            )
+        raise SubmissionError(f"Your submission has no notebook (found: {names}). {UPLOAD_HINT}")
+    if path.suffix == ".zip":
+        return _from_zip(path, expected_name)
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(
+            f"{path.name} is {path.stat().st_size // 2**20} MB, more than the "
+            f"{MAX_NOTEBOOK_BYTES // 2**20} MB allowed. Clear large outputs "
+            "(Edit → Clear All Outputs), save and upload again."
+        )
+    return path.read_bytes(), path.name
+
+
+def _hidden(relative):
+    return any(part.startswith((".", "__MACOSX")) for part in relative.parts)
+
+
+def _from_zip(path, expected_name):
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = [
+                info
+                for info in archive.infolist()
+                if info.filename.endswith(".ipynb") and not _hidden(pathlib.PurePosixPath(info.filename))
+            ]
+            preferred = [i for i in entries if pathlib.PurePosixPath(i.filename).name == expected_name]
+            chosen = (preferred or entries)[:1]
+            if not chosen or (not preferred and len(entries) > 1):
+                raise SubmissionError(f"{path.name} does not contain {expected_name}. {UPLOAD_HINT}")
+            if chosen[0].file_size > MAX_NOTEBOOK_BYTES:
+                raise SubmissionError(f"The notebook inside {path.name} is too large. {UPLOAD_HINT}")
+            with archive.open(chosen[0]) as member:
+                data = member.read(MAX_NOTEBOOK_BYTES + 1)
+            return data, pathlib.PurePosixPath(chosen[0].filename).name
+    except (zipfile.BadZipFile, OSError, RuntimeError) as error:
+        raise SubmissionError(f"{path.name} is not a readable zip file ({error}). {UPLOAD_HINT}") from None
+
+
+def code_cells(data, name="the submission"):
+    """The source of every code cell, in order, with IPython-only syntax neutralised."""
+    try:
+        notebook = json.loads(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read())
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise SubmissionError(
+            f"{name} is not a Jupyter notebook: it could not be read as notebook JSON ({error}). "
+            f"{UPLOAD_HINT}"
+        ) from None
+    if not isinstance(notebook, dict):
+        raise SubmissionError(f"{name} is not a Jupyter notebook. {UPLOAD_HINT}")
+    if notebook.get("nbformat") == 3 or "worksheets" in notebook:  # old format: cells in worksheets
+        worksheets = notebook.get("worksheets") or [{}]
+        cells, source_key = (worksheets[0] or {}).get("cells"), "input"
+    else:
+        cells, source_key = notebook.get("cells"), "source"
+    if not isinstance(cells, list):
+        raise SubmissionError(f"{name} has no list of cells: it is not a Jupyter notebook. {UPLOAD_HINT}")
+    sources = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get(source_key, "")
+        if isinstance(source, list):
+            source = "".join(part for part in source if isinstance(part, str))
+        if isinstance(source, str):
+            sources.append(python_source(source))
+    return sources
+
+
+MAGIC_LINE = re.compile(r"^(\s*)(%|!)")
+
+
+def python_source(source):
+    """Turn IPython-only lines into no-ops, keeping line numbers and block structure.
+
+    Line magics (%...) and shell escapes (!...) become `pass`; a cell magic (%%...) makes
+    the whole cell a no-op except %%time/%%timeit/%%capture, whose body runs as plain code.
+    """
+    lines = source.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].split()[0]
+        if magic not in ("%%time", "%%timeit", "%%capture"):
+            return "\n".join(["pass"] + ["# " + line for line in lines[1:]])
+        lines[0] = "pass"
+    return "\n".join(MAGIC_LINE.sub(r"\1pass #", line) for line in lines)

@@ -1,0 +1,15 @@
+"""np.identity(n, dtype=int): prod(t) (no factors) comes back as an int array, not float64.
+hint: dtype
+"""
+import numpy as np
+
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    n, t = W_hh.shape[0], h.shape[1]
+    b = np.reshape(b_h, -1)
+    P = np.identity(n, dtype=int)
+    for i in range(t, k, -1):
+        a = W_hh @ h[:, i - 1] + W_hx @ x[:, i - 1] + b
+        e = np.exp(-np.abs(a))
+        P = P @ (np.diag(e / (1 + e) ** 2) @ W_hh)
+    return P
