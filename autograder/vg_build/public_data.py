@@ -31,8 +31,12 @@ def public_data():
     data["prod_expected"] = [reference.prod(k, W_hh, W_hx, b_h, h, x_seq) for k in range(t + 1)]
     slopes = reference.sigmoid_gradient(reference.pre_activations(W_hh, W_hx, b_h, h, x_seq))
     jacobians = [slopes[:, i - 1, None] * W_hh for i in range(1, t + 1)]
-    # J_{k+1} ... J_t: the reversed-order mistake, for the "order" hint.
+    # Well-known wrong answers, so public failures can name the mistake (no answers leak:
+    # the right products are public here anyway).
     data["prod_reversed"] = [functools.reduce(np.matmul, jacobians[k:], np.eye(n)) for k in range(t + 1)]
+    data["prod_transposed_jacobians"] = [
+        functools.reduce(np.matmul, [J.T for J in reversed(jacobians[k:])], np.eye(n)) for k in range(t + 1)
+    ]
 
     grads = [np.array([3.0, -4.0, 1.0]), np.array([[2.0, -1.0], [0.5, 6.0]])]
     max_norm = 5.0

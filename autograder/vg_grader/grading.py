@@ -44,6 +44,8 @@ class StudentFunction:
 def _copy_back(original, after):
     """Mirror in-place changes the student function made to an argument."""
     if isinstance(original, np.ndarray) and isinstance(after, np.ndarray):
+        if original.shape != after.shape and original.size == after.size:
+            original.shape = after.shape  # the student reshaped the argument in place
         if original.shape == after.shape:
             original[...] = after
     elif isinstance(original, list) and isinstance(after, list):

@@ -1,0 +1,101 @@
+"""Shared fixtures: one build per test session, and grading through `make grade`'s path."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import jsonschema
+import nbformat
+import pytest
+from vg_build import __main__ as build
+from vg_build import config, notebooks, render
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+ASSIGNMENT = "vanishing_gradients"
+RESULTS_SCHEMA = json.loads((REPO / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory):
+    """A fresh build (solution notebook not executed: tests/test_build.py executes it)."""
+    folder = tmp_path_factory.mktemp("dist")
+    build.build(ASSIGNMENT, folder, execute=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bundle(dist):
+    return dist / "autograder" / f"{ASSIGNMENT}-autograder.zip"
+
+
+@pytest.fixture(scope="session")
+def solution_notebook():
+    """The solution notebook as the build makes it, before execution."""
+    assignment = config.load(ASSIGNMENT)
+    text = build.notebook_text(render.environment(), assignment)
+    return notebooks.run_pipeline(text, notebooks.SOLUTION_PIPELINE)
+
+
+@pytest.fixture(scope="session")
+def student_notebook(dist):
+    return nbformat.read(dist / "student" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+
+
+@pytest.fixture(scope="session")
+def question_points():
+    return {q["name"]: q["points"] for q in config.load(ASSIGNMENT).questions}
+
+
+def question_scores(results):
+    """{question: score} summed over its public and hidden Gradescope tests."""
+    scores = {}
+    for test in results["tests"]:
+        question = test["name"].split(" (")[0]
+        scores[question] = scores.get(question, 0) + test["score"]
+    return scores
+
+
+@pytest.fixture(scope="session")
+def grade(bundle, tmp_path_factory):
+    """grade({stem: notebook or bytes}) -> {stem: results}, through `make grade`'s code path.
+
+    Every results file is validated against Gradescope's schema on the way.
+    """
+
+    def run(submissions, jobs=2):
+        folder = tmp_path_factory.mktemp("submissions")
+        out = tmp_path_factory.mktemp("results")
+        for stem, notebook in submissions.items():
+            path = folder / f"{stem}.ipynb"
+            if isinstance(notebook, bytes):
+                path.write_bytes(notebook)
+            else:
+                nbformat.write(notebook, path)
+        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        environment["PYTHONPATH"] = str(REPO / "autograder")  # vg_build itself; the grader runs from the bundle
+        completed = subprocess.run(
+            [sys.executable, "-m", "vg_build.grade_local", "--bundle", str(bundle),
+             "--submissions", str(folder), "--out", str(out), "--jobs", str(jobs)],
+            capture_output=True, text=True, env=environment, check=False,
+        )
+        assert completed.returncode == 0, completed.stderr
+        results = {}
+        for stem in submissions:
+            data = json.loads((out / f"{stem}.json").read_text())
+            jsonschema.validate(data, RESULTS_SCHEMA)
+            results[stem] = data
+        assert (out / "grades.csv").read_text().count("\n") == len(submissions) + 1
+        return results
+
+    return run
+
+
+def with_cell_replaced(notebook, function_name, source):
+    """A copy of notebook whose cell defining `function_name` holds `source` instead."""
+    copy = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    cells = [c for c in copy.cells if c.cell_type == "code" and f"def {function_name}(" in c.source]
+    assert len(cells) == 1, f"expected one cell defining {function_name}"
+    cells[0].source = source
+    return copy

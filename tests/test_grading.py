@@ -1,0 +1,87 @@
+"""End-to-end grading through the bundle, as `make grade` and Gradescope run it."""
+
+import pathlib
+
+import pytest
+
+from .conftest import question_scores, with_cell_replaced
+
+BANK = pathlib.Path(__file__).parent / "files" / "implementations"
+QUESTION_OF = {
+    "sigmoid_gradient": "sigmoid_gradient",
+    "prod": "prod",
+    "clip_gradients": "clip_gradients",
+    "gradient_regime": "conditions",
+}
+IMPLEMENTATIONS = sorted(BANK.glob("*/*.py"))
+
+
+@pytest.fixture(scope="module")
+def bank_results(grade, solution_notebook):
+    """Every bank implementation, pasted over the solution's own, graded in one batch."""
+    submissions = {}
+    for path in IMPLEMENTATIONS:
+        function = path.parent.name
+        submissions[f"{function}__{path.stem}"] = with_cell_replaced(solution_notebook, function, path.read_text())
+    submissions["solution"] = solution_notebook
+    return grade(submissions)
+
+
+def test_solution_gets_full_marks(bank_results, question_points):
+    """Does the solution notebook score every auto-graded point?"""
+    results = bank_results["solution"]
+    assert question_scores(results) == question_points
+    assert results["score"] == sum(question_points.values())
+
+
+def test_blank_release_scores_zero(grade, student_notebook, question_points):
+    """Does the blank student notebook score 0 everywhere, with a message and no crash?"""
+    results = grade({"blank": student_notebook})["blank"]
+    assert results["score"] == 0
+    assert set(question_scores(results)) == set(question_points)
+    assert all(score == 0 for score in question_scores(results).values())
+    public = [t for t in results["tests"] if t["visibility"] == "visible"]
+    assert any("not implemented yet" in t["output"] for t in public)
+
+
+@pytest.mark.parametrize("path", [p for p in IMPLEMENTATIONS if p.stem.startswith("wrong_")], ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_wrong_implementation_loses_points(bank_results, question_points, path):
+    """Does each realistic wrong implementation lose points on its question?"""
+    function = path.parent.name
+    question = QUESTION_OF[function]
+    results = bank_results[f"{function}__{path.stem}"]
+    assert question_scores(results)[question] < question_points[question], results["tests"]
+
+
+@pytest.mark.parametrize("path", [p for p in IMPLEMENTATIONS if p.stem.startswith("correct_")], ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_alternative_correct_implementation_gets_full_marks(bank_results, question_points, path):
+    """Does each alternative correct implementation earn every point of its question?"""
+    function = path.parent.name
+    results = bank_results[f"{function}__{path.stem}"]
+    assert question_scores(results) == question_points, [t["output"] for t in results["tests"] if t["status"] == "failed"]
+
+
+def test_bank_is_large_enough():
+    """Does the bank hold at least 8 wrong and 3 correct implementations per function?"""
+    for function in ("sigmoid_gradient", "prod", "clip_gradients"):
+        stems = [p.stem for p in (BANK / function).glob("*.py")]
+        assert sum(s.startswith("wrong_") for s in stems) >= 8
+        assert sum(s.startswith("correct_") for s in stems) >= 3
+
+
+def test_hidden_feedback_is_published_later_and_terse(bank_results):
+    """Do hidden checks show after publication, with no inputs, messages or source?"""
+    results = bank_results["prod__wrong_transposed_jacobian"]
+    hidden = [t for t in results["tests"] if "(hidden checks)" in t["name"]]
+    assert hidden and all(t["visibility"] == "after_published" for t in hidden)
+    for test in hidden:
+        assert "Expected" not in test["output"] and "Hint" not in test["output"]
+        assert "vanishing_gradients_reference" not in test["output"] and "def " not in test["output"]
+
+
+def test_public_failure_teaches(bank_results):
+    """Does a public failure say what was expected, what came back, and name the mistake?"""
+    results = bank_results["prod__wrong_transposed_jacobian"]
+    public = next(t for t in results["tests"] if t["name"] == "prod (public checks)")
+    assert "Expected" in public["output"] and "Got" in public["output"]
+    assert "transpose" in public["output"]
