@@ -9,6 +9,7 @@ import sys
 import jsonschema
 import nbformat
 import pytest
+
 from vg_build import __main__ as build
 from vg_build import config, notebooks, render
 

@@ -44,7 +44,15 @@ def test_blank_release_scores_zero(grade, student_notebook, question_points):
     assert any("not implemented yet" in t["output"] for t in public)
 
 
-@pytest.mark.parametrize("path", [p for p in IMPLEMENTATIONS if p.stem.startswith("wrong_")], ids=lambda p: f"{p.parent.name}/{p.stem}")
+WRONG = [p for p in IMPLEMENTATIONS if p.stem.startswith("wrong_")]
+CORRECT = [p for p in IMPLEMENTATIONS if p.stem.startswith("correct_")]
+
+
+def bank_id(path):
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.mark.parametrize("path", WRONG, ids=bank_id)
 def test_wrong_implementation_loses_points(bank_results, question_points, path):
     """Does each realistic wrong implementation lose points on its question?"""
     function = path.parent.name
@@ -53,12 +61,13 @@ def test_wrong_implementation_loses_points(bank_results, question_points, path):
     assert question_scores(results)[question] < question_points[question], results["tests"]
 
 
-@pytest.mark.parametrize("path", [p for p in IMPLEMENTATIONS if p.stem.startswith("correct_")], ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", CORRECT, ids=bank_id)
 def test_alternative_correct_implementation_gets_full_marks(bank_results, question_points, path):
     """Does each alternative correct implementation earn every point of its question?"""
     function = path.parent.name
     results = bank_results[f"{function}__{path.stem}"]
-    assert question_scores(results) == question_points, [t["output"] for t in results["tests"] if t["status"] == "failed"]
+    failures = [t["output"] for t in results["tests"] if t["status"] == "failed"]
+    assert question_scores(results) == question_points, failures
 
 
 def test_bank_is_large_enough():

@@ -289,7 +289,7 @@ _FIXED = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cases(function):
     """Fixed edge cases, then N_RANDOM seeded random ones: a tuple of (label, args)."""
     rng = np.random.default_rng([SEED, FUNCTIONS.index(function)])

@@ -15,6 +15,7 @@ import sys
 import tempfile
 
 import nbformat
+
 from vg_grader import otter_tests
 
 from . import config, leaks, notebooks, render, test_files, zips
@@ -106,7 +107,9 @@ def execute_solution(dist, assignment, solution_nb, student_folder):
         work = pathlib.Path(work)
         shutil.copytree(student_folder / "tests", work / "tests")
         nbformat.write(solution_nb, work / assignment.notebook)  # grader.export() reads it
-        client = NotebookClient(solution_nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+        client = NotebookClient(
+            solution_nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+        )
         client.execute()
     target = dist / "solutions" / assignment.notebook
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ Only numbers reach the student release: the public test files embed them as lite
 import functools
 
 import numpy as np
+
 import vanishing_gradients_reference as reference
 
 PUBLIC_SEED = 20130216  # fixed: public cases are the same in every build

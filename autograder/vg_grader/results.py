@@ -14,7 +14,8 @@ def _points(value):
 
 def _case_line(case):
     mark = "✔" if case.passed else "✘"
-    line = f"{mark} {case.description or case.name} ({_points(case.points if case.passed else 0)}/{_points(case.points)})"
+    earned = _points(case.points if case.passed else 0)
+    line = f"{mark} {case.description or case.name} ({earned}/{_points(case.points)})"
     if not case.passed and not case.hidden and case.message:
         line += "\n    " + case.message.replace("\n", "\n    ")
     return line
