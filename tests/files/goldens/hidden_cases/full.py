@@ -1,0 +1,44 @@
+"""A fixture test file with public cases, hidden cases and hidden-only helpers."""
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "area"
+points = None
+
+
+def _shared(value):
+    # used by public and hidden cases alike: stays
+    return value * 2
+
+
+def _hidden_inputs(rng):
+    return [rng.normal() for _ in range(3)]
+
+
+@test_case(points=1, hidden=False)
+def test_public(area):
+    """A public case."""
+    assert _shared(area(1.0, 2.0)) == 4.0
+
+
+@test_case(points=2, hidden=True)
+def test_hidden(area):
+    """A hidden case."""
+    from secret_reference import area as reference
+
+    assert area(3.0, 4.0) == reference(3.0, 4.0)
+
+
+@test_case(
+    points=1,
+    hidden=True,
+)
+def test_hidden_multiline_decorator(area):
+    """A hidden case whose decorator spans lines."""
+    assert area(0.0, 1.0) == 0.0
+
+
+@test_case(points=1)
+def test_public_by_default(area):
+    """hidden defaults to False."""
+    assert area(2.0, 2.0) == 4.0
