@@ -12,6 +12,45 @@ import vanishing_gradients_reference as reference
 PUBLIC_SEED = 20130216  # fixed: public cases are the same in every build
 
 
+def _products(jacobians, n, reverse=True):
+    """[J_t ... J_{k+1} for k = 0 ... t] (or J_{k+1} ... J_t with reverse=False)."""
+    t = len(jacobians)
+    ordered = (lambda js: list(reversed(js))) if reverse else list
+    return [functools.reduce(np.matmul, ordered(jacobians[k:]), np.eye(n)) for k in range(t + 1)]
+
+
+def prod_variants(W_hh, W_hx, b_h, h, x):
+    """Well-known wrong answers of prod on the public example, for every k.
+
+    The public test names the mistake when a student's answer matches one of them. No
+    answer leaks: the right products of this example are public anyway.
+    """
+    n, t = W_hh.shape[0], h.shape[1]
+    a = reference.pre_activations(W_hh, W_hx, b_h, h, x)
+    slopes = reference.sigmoid_gradient(a)
+    jacobians = [slopes[:, i - 1, None] * W_hh for i in range(1, t + 1)]
+
+    def rows(diagonals):  # J_i = diag(d_i) W_hh
+        return [diagonals[:, i - 1, None] * W_hh for i in range(1, t + 1)]
+
+    hadamard = []
+    for k in range(t):  # p = 1; p *= J_i: no k = t entry (that answer is the number 1)
+        hadamard.append(functools.reduce(np.multiply, jacobians[k:]))
+    no_bias = reference.pre_activations(W_hh, W_hx, np.zeros(n), h, x)
+    shifted = reference.pre_activations(W_hh, W_hx, b_h, np.roll(h, 1, axis=1), x)  # h[:, i-2]
+    return {
+        "transposed": _products([J.T for J in jacobians], n),
+        "reversed": _products(jacobians, n, reverse=False),
+        "columns": _products([W_hh * slopes[:, i - 1] for i in range(1, t + 1)], n),
+        "hadamard": hadamard,
+        "sigma": _products(rows(reference.sigmoid(a)), n),
+        "tanh": _products(rows(1.0 - np.tanh(a) ** 2), n),
+        "no_bias": _products(rows(reference.sigmoid_gradient(no_bias)), n),
+        "shifted_states": _products(rows(reference.sigmoid_gradient(shifted)), n),
+        "ones_start": [np.ones((n, n)) @ P for P in _products(jacobians, n)],
+    }
+
+
 def public_data():
     rng = np.random.default_rng(PUBLIC_SEED)
     data = {}
@@ -30,14 +69,27 @@ def public_data():
     h = reference.rnn_states(W_hh, W_hx, b_h, rng.uniform(size=n).round(3), x_seq)[:, :t]
     data.update(prod_W_hh=W_hh, prod_W_hx=W_hx, prod_b_h=b_h, prod_h=h, prod_x=x_seq)
     data["prod_expected"] = [reference.prod(k, W_hh, W_hx, b_h, h, x_seq) for k in range(t + 1)]
-    slopes = reference.sigmoid_gradient(reference.pre_activations(W_hh, W_hx, b_h, h, x_seq))
-    jacobians = [slopes[:, i - 1, None] * W_hh for i in range(1, t + 1)]
-    # Well-known wrong answers, so public failures can name the mistake (no answers leak:
-    # the right products are public here anyway).
-    data["prod_reversed"] = [functools.reduce(np.matmul, jacobians[k:], np.eye(n)) for k in range(t + 1)]
-    data["prod_transposed_jacobians"] = [
-        functools.reduce(np.matmul, [J.T for J in reversed(jacobians[k:])], np.eye(n)) for k in range(t + 1)
+    data["prod_variants"] = prod_variants(W_hh, W_hx, b_h, h, x_seq)
+    saturated_bias = b_h.copy()
+    saturated_bias[0] = -800.0  # unit 0 saturates; h is left as it is (fabricated, and labelled so)
+    data["prod_saturated_expected"] = [
+        reference.prod(k, W_hh, W_hx, saturated_bias, h, x_seq) for k in range(t + 1)
     ]
+
+    # gradient_regime on normal and non-normal matrices chosen so that each well-known wrong
+    # size measure (Frobenius, column sums, largest entry, eigenvalues, smallest singular
+    # value, comparing with gamma) gives a different pattern of labels (tests/test_feedback.py).
+    regime = [
+        (np.diag([0.9, 0.9]), 1.0),
+        (np.array([[0.6, 0.0], [0.6, 0.0]]), 1.0),
+        (np.array([[0.8, 0.8], [0.8, 0.8]]), 1.0),
+        (np.diag([3.0, 1.0]), 0.5),
+        (np.array([[1.2, 2.0], [0.0, 0.6]]), 0.5),
+        (np.array([[-1.5, 0.0], [0.0, 0.5]]), 1.0),
+        (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0),
+        (np.diag([1.5, 0.25]), 0.25),
+    ]
+    data["regime_examples"] = [(W, gamma, reference.gradient_regime(W, gamma)) for W, gamma in regime]
 
     grads = [np.array([3.0, -4.0, 1.0]), np.array([[2.0, -1.0], [0.5, 6.0]])]
     max_norm = 5.0

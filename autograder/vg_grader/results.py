@@ -1,82 +1,327 @@
 """Gradescope results (autograder specifications: results.json) built from case results.
 
-Each question becomes up to two Gradescope tests: its public cases, visible at once with
-teaching messages, and its hidden cases, shown after grades are published with pass/fail
-and points only (never their inputs or source).
+Layout, and why
+---------------
+Gradescope gives every test entry exactly one visibility, and hides a student's total
+score while any entry is not yet visible. Students need the feedback of the public cases
+at once (they are the cases `grader.check` runs in the notebook, with the same messages);
+the results of hidden cases must wait until grades are published. So:
+
+* **One test entry per question**, named after the question, with the question's whole
+  score and max_score (the same numbers as the question's column in `make grade`'s
+  grades.csv), visibility ``after_published``. Its Markdown output has a table of every
+  case of the question (public ones by description, hidden ones as "Hidden check n":
+  pass/fail and points only, never their description, inputs, messages or source) and
+  the details of each failed public case (input, expected, got, hint).
+* **The top-level output**, visibility ``visible``, is what students read as soon as the
+  autograder finishes: notebook problems (cells that raised, were stopped...), and for
+  each question its public cases, their points and the details of each failure. It says
+  how many points the hidden checks are worth, never how they went.
+
+The alternative (a visible "public checks" entry plus an ``after_published`` "hidden
+checks" entry per question) splits every question over two boxes, whose scores students
+and instructors must add up; this layout keeps one box, and one score, per question,
+and shows public feedback exactly as early.
+
+Markdown safety: text from the student's code (error messages, returned values) only
+reaches the output through `inline`, which escapes Markdown and HTML, or `fenced`, which
+puts it in a code block whose fence is longer than any backtick run inside. The subset
+of Markdown written here (headings, paragraphs, pipe tables, fenced code, block quotes,
+bold, code spans, escapes and entities) is what vg_grader.report renders to HTML.
+
+Each test also carries ``extra_data.cases`` (name, hidden, passed, points, and the hint
+of a failed public case) for `make grade`'s class report; nothing in it is secret.
 """
 
+import re
+
 MAX_CELL_ERRORS_SHOWN = 10
+MAX_MESSAGE_CHARS = 4000
+MESSAGE_PART = re.compile(r"^(Input|Expected|Got|Error|Hint):(?: (.*))?$")
+PASSED, FAILED = "✅", "❌"
 
 
-def _points(value):
+# -- Markdown helpers ---------------------------------------------------------------
+
+
+def points(value):
+    """A point value as Gradescope shows it: 2, 1.5 (never 2.0)."""
     return int(value) if float(value).is_integer() else round(float(value), 4)
 
 
-def _case_line(case):
-    mark = "✔" if case.passed else "✘"
-    earned = _points(case.points if case.passed else 0)
-    line = f"{mark} {case.description or case.name} ({earned}/{_points(case.points)})"
-    if not case.passed and not case.hidden and case.message:
-        line += "\n    " + case.message.replace("\n", "\n    ")
+def _escape_text(text):
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]|~#])", r"\\\1", text)
+
+
+def inline(text):
+    """One line of text as safe Markdown: `code spans` kept, everything else escaped."""
+    text = " ".join(str(text).split())
+    pieces = re.split(r"`([^`]+)`", text)
+    out = []
+    for index, piece in enumerate(pieces):
+        out.append(code_span(piece) if index % 2 else _escape_text(piece))
+    line = "".join(out)
+    if re.match(r"^(\s*)([-+=]|\d+[.)])", line):  # would start a list or underline a heading
+        line = "\\" + line if not line[0].isdigit() else re.sub(r"^(\d+)([.)])", r"\1\\\2", line)
     return line
 
 
-def _test_entry(question, cases, hidden):
+def code_span(text):
+    text = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def fenced(text):
+    """A block of verbatim text (student output included) as a fenced code block."""
+    text = str(text).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def table(header, rows, align):
+    """A pipe table; cells are escaped, so no cell can break the table."""
+    def cell(value):  # no code spans in cells: a pipe inside one would still split the cell
+        text = str(value)
+        return text[1:] if text.startswith("\0") else _escape_text(" ".join(text.split()))
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "|" + "|".join({"l": ":--", "c": ":-:", "r": "--:"}[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def raw(markdown):
+    """A table cell that is already Markdown (only for text written here, never student text)."""
+    return "\0" + markdown
+
+
+# -- case messages ------------------------------------------------------------------
+
+
+def message_parts(message):
+    """[(label or None, lines)] of a test failure message (layout: tests/_checks.py.j2)."""
+    parts = []
+    for line in str(message)[:MAX_MESSAGE_CHARS].splitlines():
+        match = MESSAGE_PART.match(line)
+        if match:
+            parts.append((match.group(1), [match.group(2)] if match.group(2) else []))
+        elif line.startswith("  ") and parts and parts[-1][0] not in (None, "Hint"):
+            parts[-1][1].append(line[2:])
+        elif line.strip():
+            if parts and parts[-1][0] is None:
+                parts[-1][1].append(line)
+            else:
+                parts.append((None, [line]))
+    return parts
+
+
+def hint_of(message):
+    """The hint of a failure message, or ''."""
+    return " ".join(" ".join(lines) for label, lines in message_parts(message) if label == "Hint")
+
+
+def message_markdown(message):
+    blocks = []
+    for label, lines in message_parts(message):
+        if label is None:
+            blocks.append("\n".join(inline(line) for line in lines))
+        elif label == "Hint":
+            blocks.append(f"> **Hint:** {inline(' '.join(lines))}")
+        elif len(lines) == 1 and len(lines[0]) <= 120:
+            blocks.append(f"**{label}:** {code_span(lines[0])}")
+        elif lines:
+            blocks.append(f"**{label}:**\n\n{fenced(chr(10).join(lines))}")
+    return "\n\n".join(blocks) or inline("This check failed.")
+
+
+# -- one question -------------------------------------------------------------------
+
+
+def _earned(case):
+    return case.points if case.passed else 0
+
+
+def _case_label(case, hidden_number=None):
+    if case.hidden:
+        return f"Hidden check {hidden_number}"
+    return case.description or case.name
+
+
+def _points_cell(case):
+    if not case.points:
+        return "preview, 0 points"
+    return f"{points(_earned(case))} / {points(case.points)}"
+
+
+def _failure_details(cases):
+    """Details of failed public cases; identical messages are shown once."""
+    blocks, seen = [], {}
+    for case in cases:
+        if case.passed or case.hidden:
+            continue
+        if case.message in seen:
+            seen[case.message].append(case)
+            continue
+        seen[case.message] = [case]
+        blocks.append(case)
+    out = []
+    for case in blocks:
+        same = seen[case.message][1:]
+        title = f"{FAILED} {inline(_case_label(case))}"
+        out.append(f"#### {title}\n\n{message_markdown(case.message)}")
+        if same:
+            out.append("The same message for:\n\n" + "\n".join(f"- {inline(_case_label(c))}" for c in same))
+    return out
+
+
+def _preview_note(cases):
+    if any(not case.hidden and not case.points for case in cases):
+        return ("*Preview* checks are worth 0 points: they run a hidden, scored check on public inputs, so you "
+                "can fix a problem before the deadline.")
+    return ""
+
+
+def public_section(question, cases, number):
+    """Markdown of a question's public cases, for the visible top-level output."""
+    public = [case for case in cases if not case.hidden]
+    earned = sum(_earned(case) for case in public)
+    possible = sum(case.points for case in public)
+    passed = sum(case.passed for case in public)
+    mark = PASSED if passed == len(public) else FAILED
+    head = (f"### {mark} {number}. {inline(question)}: {passed} of {len(public)} public checks passed "
+            f"({points(earned)} / {points(possible)} points)")
+    if passed == len(public):
+        return head
+    rows = [[raw(PASSED if c.passed else FAILED), _case_label(c), _points_cell(c)] for c in public]
+    parts = [head, table(["", "Check", "Points"], rows, "clr")]
+    parts += _failure_details(public)
+    note = _preview_note(public)
+    return "\n\n".join(parts + ([note] if note else []))
+
+
+def question_output(question, cases):
+    """Markdown of a question's Gradescope test: every case, then failed public details."""
+    public = [case for case in cases if not case.hidden]
+    hidden = [case for case in cases if case.hidden]
+    earned = sum(_earned(case) for case in cases)
+    possible = sum(case.points for case in cases)
+    summary = f"**{inline(question)}: {points(earned)} / {points(possible)} points.**"
+    pieces = []
+    for kind, group in (("public", public), ("hidden", hidden)):
+        if group:
+            pieces.append(f"{kind} checks {sum(c.passed for c in group)} of {len(group)} passed "
+                          f"({points(sum(_earned(c) for c in group))} / {points(sum(c.points for c in group))})")
+    summary += " " + inline("; ".join(pieces).capitalize() + ".")
+    rows = []
+    for case in public:
+        rows.append([raw(PASSED if case.passed else FAILED), _case_label(case), _points_cell(case)])
+    for number, case in enumerate(hidden, start=1):
+        rows.append([raw(PASSED if case.passed else FAILED), _case_label(case, number), _points_cell(case)])
+    parts = [summary, table(["", "Check", "Points"], rows, "clr")]
+    parts += _failure_details(public)
+    if hidden:
+        parts.append("Hidden checks run other inputs (random and edge cases) of the same kind as the public ones; "
+                     "they show only whether they passed.")
+    note = _preview_note(public)
+    return "\n\n".join(parts + ([note] if note else []))
+
+
+def _case_data(case):
+    data = {"name": case.name, "hidden": bool(case.hidden), "passed": bool(case.passed), "points": points(case.points)}
+    if not case.passed and not case.hidden:
+        data["hint"] = hint_of(case.message)
+    return data
+
+
+def _test_entry(number, question, cases):
     max_score = sum(case.points for case in cases)
-    score = sum(case.points for case in cases if case.passed)
-    kind = "hidden" if hidden else "public"
-    header = (
-        f"{question}: hidden checks, {sum(c.passed for c in cases)} of {len(cases)} passed."
-        if hidden
-        else f"{question}: {sum(c.passed for c in cases)} of {len(cases)} public checks passed."
-    )
+    score = sum(_earned(case) for case in cases)
     return {
-        "name": f"{question} ({kind} checks)",
-        "score": _points(score),
-        "max_score": _points(max_score),
-        "status": "passed" if score == max_score else "failed",
-        "output": "\n".join([header] + [_case_line(case) for case in cases]),
-        "visibility": "after_published" if hidden else "visible",
+        "name": question,
+        "number": str(number),
+        "score": points(score),
+        "max_score": points(max_score),
+        "status": "passed" if all(case.passed for case in cases) else "failed",
+        "output": question_output(question, cases),
+        "output_format": "md",
+        "visibility": "after_published",
+        "extra_data": {"cases": [_case_data(case) for case in cases]},
     }
 
 
-def _notebook_summary(session):
+# -- the whole submission -----------------------------------------------------------
+
+
+def _notebook_problems(session):
     lines = []
     if session.problem:
-        lines.append(session.problem)
+        lines.append(inline(session.problem))
     for index, reason in sorted(session.skipped.items()):
-        lines.append(f"Cell {index + 1} was not run: {reason}.")
+        lines.append(inline(f"Cell {index + 1} was not run: {reason}."))
     errors = [report for report in session.reports if report.error]
     for report in errors[:MAX_CELL_ERRORS_SHOWN]:
         error = report.error if isinstance(report.error, dict) else {}
+        kind = str(error.get("type", "an error"))[:100]
         message = str(error.get("message", ""))[:300]
-        lines.append(f"Code cell {report.index + 1} raised {error.get('type', 'an error')}: {message}")
+        line = f"Code cell {report.index + 1} raised {code_span(kind)}"
+        lines.append(line + (f": {code_span(message)}" if message.strip() else "."))
     if len(errors) > MAX_CELL_ERRORS_SHOWN:
-        lines.append(f"... and {len(errors) - MAX_CELL_ERRORS_SHOWN} more cells raised errors.")
+        lines.append(inline(f"... and {len(errors) - MAX_CELL_ERRORS_SHOWN} more cells raised errors."))
     return lines
+
+
+def _overview(test_files, case_results, problems):
+    public = [case for case in case_results if not case.hidden]
+    hidden_points = sum(case.points for case in case_results if case.hidden)
+    earned = sum(_earned(case) for case in public)
+    possible = sum(case.points for case in public)
+    parts = [f"## Public checks: {points(earned)} / {points(possible)} points"]
+    if problems:
+        parts.append("**Your notebook, run from top to bottom:**\n\n" + "\n".join(f"- {line}" for line in problems))
+    parts.append(inline(
+        f"Hidden checks (worth {points(hidden_points)} more points) try other inputs; their results and your total "
+        "score appear when grades are published. The free-response question is graded by hand."))
+    for number, test_file in enumerate(test_files, start=1):
+        cases = [case for case in case_results if case.question == test_file.name]
+        if cases:
+            parts.append(public_section(test_file.name, cases, number))
+    return "\n\n".join(parts)
+
+
+def _results(score, seconds, output, tests, extra):
+    return {
+        "score": points(score),
+        "execution_time": round(seconds, 3),
+        "output": output,
+        "output_format": "md",
+        "test_output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": extra,
+        "tests": tests,
+    }
 
 
 def graded(test_files, case_results, session, seconds):
     tests = []
-    for test_file in test_files:
-        for hidden in (False, True):
-            cases = [c for c in case_results if c.question == test_file.name and c.hidden == hidden]
-            if cases:
-                tests.append(_test_entry(test_file.name, cases, hidden))
-    score = sum(case.points for case in case_results if case.passed)
-    total = sum(test_file.points for test_file in test_files)
-    lines = [f"Auto-graded score: {_points(score)} / {_points(total)}."]
-    lines += _notebook_summary(session)
-    lines.append("Hidden checks are shown after grades are published; free-response answers are graded by hand.")
-    return {
-        "score": _points(score),
-        "execution_time": round(seconds, 3),
-        "output": "\n".join(lines),
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
+    for number, test_file in enumerate(test_files, start=1):
+        cases = [c for c in case_results if c.question == test_file.name]
+        if cases:
+            tests.append(_test_entry(number, test_file.name, cases))
+    score = sum(_earned(case) for case in case_results)
+    problems = _notebook_problems(session)
+    public = [case for case in case_results if not case.hidden]
+    extra = {
+        "public_score": points(sum(_earned(case) for case in public)),
+        "public_max_score": points(sum(case.points for case in public)),
+        "notebook_problems": len(problems),
     }
+    return _results(score, seconds, _overview(test_files, case_results, problems), tests, extra)
 
 
 def unreadable(test_files, message, seconds):
@@ -84,20 +329,26 @@ def unreadable(test_files, message, seconds):
     tests = [
         {
             "name": test_file.name,
+            "number": str(number),
             "score": 0,
-            "max_score": _points(test_file.points),
+            "max_score": points(test_file.points),
             "status": "failed",
             "output": "Not graded: the submission could not be read.",
-            "visibility": "visible",
+            "output_format": "md",
+            "visibility": "after_published",
+            "extra_data": {"cases": []},
         }
-        for test_file in test_files
+        for number, test_file in enumerate(test_files, start=1)
     ]
-    return {
-        "score": 0,
-        "execution_time": round(seconds, 3),
-        "output": message,
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
+    output = "\n\n".join(["## Not graded", inline(message),
+                          inline("Nothing could be graded, so every question scores 0. Upload the notebook "
+                                 "(.ipynb) you worked in, then check the results again.")])
+    return _results(0, seconds, output, tests, {"unreadable": True})
+
+
+def grader_failure(seconds=0.0):
+    """Results when the grader itself failed on a submission (still valid for Gradescope)."""
+    output = "\n\n".join(["## Not graded", inline(
+        "The autograder itself failed on this submission (not your code's fault as far as it can tell). "
+        "Please tell your instructor; your upload is kept.")])
+    return _results(0, seconds, output, [], {"grader_failed": True})

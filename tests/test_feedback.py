@@ -1,0 +1,272 @@
+"""Does the feedback teach? Messages for every wrong implementation of the bank, and their form.
+
+Every ``wrong_*`` file of tests/files/implementations names its mistake on a ``hint: <keyword>``
+line. Graded through `make grade`'s path (one batch for the whole bank), the feedback students
+see at once (the visible top-level output of results.json, i.e. the public checks) must name
+that kind of mistake: PHRASES maps each keyword to phrases it must contain. Hidden checks must
+stay terse; the Markdown must survive hostile student text; and stock Otter (what
+`grader.check` runs in the notebook) must print the same teaching messages.
+"""
+
+import ast
+import html
+import json
+import pathlib
+import re
+
+import pytest
+from otter.test_files import ExceptionTestFile
+
+from vg_grader import report, results
+
+from .conftest import question_scores, with_cell_replaced
+
+BANK = pathlib.Path(__file__).parent / "files" / "implementations"
+QUESTION_OF = {"sigmoid_gradient": "sigmoid_gradient", "prod": "prod", "clip_gradients": "clip_gradients",
+               "gradient_regime": "conditions"}
+WRONG = sorted(BANK.glob("*/wrong_*.py"))
+
+# keyword -> phrases the public feedback must all contain (case-insensitive); a (function,
+# keyword) entry is used instead where one keyword needs different words in two functions.
+PHRASES = {
+    "transpose": ["transpose"],
+    "factor_count": ["one factor too many"],
+    "order": ["reverse order"],
+    "squared_norm": ["squared norm"],
+    "per_array_norm": ["each array by its own norm", "global norm"],
+    "value_clipping": ["direction"],
+    "overflow_warning": ["floating-point warning", "overflow"],
+    "mutates_input": ["modified its argument"],
+    "aliasing": ["share memory", "new arrays"],
+    "not_float64": ["float64"],
+    "dtype": ["float64"],
+    "int_input": ["float64", "integer dtype"],
+    "shape": ["shape ()", "scalar"],
+    "returns_wrong_type": ["should"],
+    ("sigmoid_gradient", "returns_wrong_type"): ["should be a numpy array"],
+    ("clip_gradients", "returns_wrong_type"): ["list("],
+    ("gradient_regime", "returns_wrong_type"): ["not the result of the comparison"],
+    "bias_broadcast": ["broadcasts", "b_h.reshape(-1)"],
+    "broadcast_axis": ["scales the columns"],
+    "globals": ["global variables"],
+    "hadamard": ["elementwise", "np.eye(n)"],
+    "identity": ["not from np.ones"],
+    "missing_bias": ["without the bias"],
+    "off_by_one_column": ["h[:, i-2]"],
+    "sigmoid_not_derivative": ["itself", "derivative"],
+    "tanh_derivative": ["tanh", "logistic sigmoid"],
+    "wrong_formula": ["you computed", "sigma(x) * (1 - sigma(x))"],
+    "math_on_array": ["single numbers", "np.exp"],
+    "always_scales": ["only scale when"],
+    "epsilon": ["epsilon"],
+    "first_array_only": ["one array only"],
+    "inverted_factor": ["not g / max_norm"],
+    "wrong_norm": ["sum of squares"],
+    ("gradient_regime", "wrong_norm"): ["column sum", "largest singular value"],
+    "zero_division": ["divide by zero", "dividing by g"],
+    "eigenvalue": ["spectral radius", "non-normal"],
+    "frobenius": ["frobenius"],
+    "max_entry": ["largest absolute entry"],
+    "signed_max": ["signed"],
+    "singular_value_order": ["smallest singular value"],
+    "threshold": ["1/gamma"],
+    "wrong_string": ["exactly as written"],
+}
+# Extra phrases for single files whose keyword covers several different mistakes.
+FILE_PHRASES = {
+    "clip_gradients/wrong_max_abs_norm": ["largest absolute entry"],
+    "clip_gradients/wrong_spectral_norm_of_matrices": ["spectral norm"],
+    "clip_gradients/wrong_sum_of_norms": ["norms do not add up"],
+    "sigmoid_gradient/wrong_one_minus_sigmoid_squared": ["(1 - sigma(x))**2"],
+    "sigmoid_gradient/wrong_one_minus_sigma_squared_tanh_style": ["1 - sigma(x)**2"],
+    "sigmoid_gradient/wrong_where_evaluates_both_branches": ["np.where"],
+}
+# A phrase that names one mistake must not show up for another mistake of the same function
+# (the feedback has to tell mistakes apart, not list every possible one).
+SPECIFIC = ["transpose", "one factor too many", "reverse order", "squared norm", "each array by its own norm",
+            "scales the columns", "global variables", "elementwise", "not from np.ones", "without the bias",
+            "h[:, i-2]", "you computed", "epsilon", "one array only", "not g / max_norm", "only scale when",
+            "frobenius", "column sum", "spectral radius", "smallest singular value", "exactly as written",
+            "largest absolute entry", "norms do not add up", "spectral norm"]
+
+
+def keyword(path):
+    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    return re.search(r"^hint: (\w+)$", doc, flags=re.M).group(1)
+
+
+def phrases_for(path):
+    function, word = path.parent.name, keyword(path)
+    found = PHRASES.get((function, word), PHRASES.get(word))
+    return (found or []) + FILE_PHRASES.get(f"{function}/{path.stem}", [])
+
+
+def plain(markdown):
+    """The text a student reads: the Markdown rendered (by vg_grader.report), tags stripped."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", report.markdown_html(markdown)))
+
+
+def public_markdown(results_data, question):
+    """The visible top-level feedback about one question (Markdown)."""
+    text = results_data["output"]
+    sections = re.split(r"^(?=### )", text, flags=re.M)
+    mine = [s for s in sections if re.match(rf"### \S+ \d+\. {re.escape(results.inline(question))}:", s)]
+    assert len(mine) == 1, text
+    return mine[0]
+
+
+def public_section(results_data, question):
+    """The visible top-level feedback about one question, as plain text."""
+    return " ".join(plain(public_markdown(results_data, question)).split())
+
+
+HOSTILE = '''
+def clip_gradients(grads, max_norm):
+    raise ValueError("```\\n</pre><script>alert(1)</script> | **bold** [link](http://x) <img src=x> `tick`")
+'''
+
+
+@pytest.fixture(scope="module")
+def bank_feedback(grade, solution_notebook):
+    """Every wrong implementation of the bank (and two extras), graded in one batch."""
+    submissions = {f"{p.parent.name}__{p.stem}": with_cell_replaced(solution_notebook, p.parent.name, p.read_text())
+                   for p in WRONG}
+    submissions["solution"] = solution_notebook
+    submissions["hostile"] = with_cell_replaced(solution_notebook, "clip_gradients", HOSTILE)
+    return grade(submissions)
+
+
+@pytest.mark.parametrize("path", WRONG, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_feedback_names_the_mistake(bank_feedback, path):
+    """Does the feedback students see at once name the kind of mistake the file makes?"""
+    phrases = phrases_for(path)
+    assert phrases, f"add the keyword {keyword(path)!r} of {path.name} to PHRASES"
+    data = bank_feedback[f"{path.parent.name}__{path.stem}"]
+    text = public_section(data, QUESTION_OF[path.parent.name]).lower()
+    missing = [phrase for phrase in phrases if phrase.lower() not in text]
+    assert not missing, f"{missing} not in the feedback:\n{text}"
+
+
+def test_phrases_tell_mistakes_apart(bank_feedback):
+    """Does each mistake-specific phrase appear only for the mistakes it names?"""
+    wrongly = []
+    for phrase in SPECIFIC:
+        owners = [p for p in WRONG if phrase in [x.lower() for x in phrases_for(p)]]
+        assert owners, phrase
+        for path in WRONG:
+            if path in owners or path.parent.name not in {p.parent.name for p in owners}:
+                continue
+            text = public_section(bank_feedback[f"{path.parent.name}__{path.stem}"],
+                                  QUESTION_OF[path.parent.name]).lower()
+            if phrase in text:
+                wrongly.append((phrase, f"{path.parent.name}/{path.stem}"))
+    assert not wrongly
+
+
+def test_one_test_per_question_with_all_points(bank_feedback, question_points):
+    """Is there exactly one Gradescope test per question, holding all its points, published later?"""
+    for name, data in bank_feedback.items():
+        tests = data["tests"]
+        assert [t["name"] for t in tests] == list(question_points), name
+        assert {t["name"]: t["max_score"] for t in tests} == question_points
+        assert all(t["visibility"] == "after_published" and t["output_format"] == "md" for t in tests)
+        assert data["visibility"] == "visible" and data["output_format"] == "md"
+        assert data["score"] == sum(question_scores(data).values())
+
+
+def test_hidden_cases_show_pass_fail_and_points_only(bank_feedback, bundle, tmp_path):
+    """Do hidden cases appear only as "Hidden check n" with pass/fail and points (never their
+    description, inputs, messages or source), and not at all in the visible output?"""
+    import zipfile
+
+    from vg_grader import otter_tests
+
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(tmp_path)
+    hidden = [case for question in QUESTION_OF.values()
+              for case in otter_tests.load(tmp_path / "tests" / f"{question}.py").cases if case.hidden]
+    for name, data in bank_feedback.items():
+        everything = data["output"] + "\n".join(t["output"] + json.dumps(t["extra_data"]) for t in data["tests"])
+        for case in hidden:
+            assert results.inline(case.description) not in everything, (name, case.description)
+        assert "vanishing_gradients_reference" not in everything and "def " not in everything
+        assert not re.search(r"Hidden check \d", data["output"]), name
+        for test in data["tests"]:
+            for row in re.findall(r"^\| (\S+) \| Hidden check \d+ \| ([^|]+) \|$", test["output"], flags=re.M):
+                assert row[0] in (results.PASSED, results.FAILED) and re.fullmatch(r"[\d.]+ / [\d.]+", row[1])
+
+
+def test_failed_public_case_shows_input_expected_got_and_hint(bank_feedback):
+    """Does a failed public case show its input, the expected and the returned value, and a hint?"""
+    text = public_section(bank_feedback["prod__wrong_transposed_jacobian"], "prod")
+    for needle in ("Input: k = 3, W_hh of shape (3, 3)", "Expected:", "Got:", "Hint: Your result is the transpose"):
+        assert needle in text
+
+
+def test_solution_feedback_is_all_green(bank_feedback):
+    data = bank_feedback["solution"]
+    assert results.FAILED not in data["output"] + "".join(t["output"] for t in data["tests"])
+    assert all(t["status"] == "passed" for t in data["tests"])
+
+
+def test_student_text_cannot_break_the_markdown(bank_feedback):
+    """Does an error message full of Markdown and HTML stay inert text in the feedback?"""
+    data = bank_feedback["hostile"]
+    rendered = report.markdown_html(public_markdown(data, "clip_gradients"))
+    assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert "**bold**" in html.unescape(rendered)  # shown as typed, not as bold
+    assert rendered.count("<table>") == 1  # the pipe did not start or break a table
+
+
+@pytest.mark.parametrize("text", [
+    "plain", "a | b", "<script>x</script>", "**x** _y_ [z](w)", "- item", "1. first",
+    "# heading", "> quote", "&amp; &lt;", "back\\slash", "````", "trailing `",
+])
+def test_inline_and_fenced_round_trip(text):
+    """Do inline() and fenced() keep any text literal through the Markdown renderer?"""
+    rendered = report.markdown_html(results.inline(text))
+    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == " ".join(text.split())
+    block = report.markdown_html(results.fenced(text + "\n" + text))
+    assert block.startswith("<pre><code>") and html.unescape(block[11:-13]) == text + "\n" + text
+
+
+def test_code_spans_render_as_code():
+    assert report.markdown_html(results.inline("use `np.eye(n)` here")) == "<p>use <code>np.eye(n)</code> here</p>"
+    assert "<code>a`b</code>" in report.markdown_html(results.code_span("a`b"))
+
+
+def otter_summary(question, implementation, tests_dir):
+    """What grader.check(question) prints, with stock Otter, for a notebook holding implementation."""
+    env = {}
+    exec("import numpy as np\nt = 20\n" + implementation.read_text(), env)
+    test_file = ExceptionTestFile.from_file(str(tests_dir / f"{question}.py"))
+    test_file.run(env)
+    return test_file.summary(), test_file
+
+
+@pytest.mark.parametrize("stem", ["prod/wrong_transposed_jacobian", "clip_gradients/wrong_squared_norm",
+                                  "sigmoid_gradient/wrong_abs_in_place_mutates", "prod/wrong_global_t",
+                                  "gradient_regime/wrong_spectral_radius"])
+def test_grader_check_prints_the_teaching_message(dist, stem):
+    """Does stock Otter's grader.check show the same hint, with input, expected and got?"""
+    path = BANK / f"{stem}.py"
+    summary, _ = otter_summary(QUESTION_OF[path.parent.name], path, dist / "student" / "vanishing_gradients" / "tests")
+    for phrase in phrases_for(path):
+        assert phrase.lower() in summary.lower(), summary
+    assert "Hint: " in summary
+
+
+def test_check_all_fits_on_a_screen(dist):
+    """With one mistake per question, is each failing case of grader.check_all() at most 15
+    lines (Otter's own three included), and the whole summary under 120 lines?"""
+    tests_dir = dist / "student" / "vanishing_gradients" / "tests"
+    total = 0
+    for stem in ("sigmoid_gradient/wrong_returns_sigmoid", "prod/wrong_transposed_jacobian",
+                 "clip_gradients/wrong_per_array_clipping", "gradient_regime/wrong_spectral_radius"):
+        path = BANK / f"{stem}.py"
+        summary, test_file = otter_summary(QUESTION_OF[path.parent.name], path, tests_dir)
+        for result in test_file.test_case_results:
+            assert len(result.message.splitlines()) <= 15, result.message
+        total += len(summary.splitlines())
+    assert total < 120
