@@ -9,6 +9,7 @@ grader's own numpy and builtins, on values no student class can stand behind.
 import dataclasses
 import hashlib
 import os
+import pathlib
 import sys
 import time
 
@@ -80,8 +81,10 @@ class CaseResult:
     message: str
 
 
-def run_case(case, environment):
+def run_case(case, environment, session=None):
     kwargs = {name: environment.get(name) for name in case.parameters}
+    if session is not None:
+        session.start_case()
     try:
         case.function(**kwargs)
     except StudentCodeError as error:
@@ -121,9 +124,14 @@ def grade(submission_path, source_dir, config):
     except submission.SubmissionError as error:
         return results.unreadable(test_files, str(error), time.monotonic() - started)
 
-    session = Session(cells, config["limits"])
+    # Folders the student process must not read where isolation relies on permissions
+    # (the bundle with hidden tests and reference code, and the folder of submissions).
+    submitted = pathlib.Path(submission_path).resolve()
+    secrets = [source_dir, submitted if submitted.is_dir() else submitted.parent]
+    session = Session(cells, config["limits"], secrets)
     try:
         session.execute()
+        print(f"vg_grader: {session.isolation or 'no student process'}", file=sys.stderr)
         os.environ[SEED_VARIABLE] = str(submission_seed(cells))
         if str(source_dir) not in sys.path:
             sys.path.insert(0, str(source_dir))  # hidden tests import the reference module
@@ -131,7 +139,7 @@ def grade(submission_path, source_dir, config):
         case_results = []
         for test_file in test_files:
             for case in test_file.cases:
-                passed, message = run_case(case, environment)
+                passed, message = run_case(case, environment, session)
                 case_results.append(
                     CaseResult(test_file.name, case.name, case.description, case.points, case.hidden, passed, message)
                 )

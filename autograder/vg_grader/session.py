@@ -5,6 +5,11 @@ per-notebook deadlines. A cell that overruns is interrupted (KeyboardInterrupt, 
 Jupyter stop button); if the process ignores that, it is killed and the notebook is run
 again from the top without that cell. Calls made by tests go through `call`, which
 restarts the notebook the same way after a call that hung or killed the process.
+
+Every wait is bounded three ways: its own limit (cell, call), the test case's budget
+(`case_seconds` for all the calls of one case) and the submission's (`total_seconds`,
+restarts included). Nothing the student process sends is trusted: events must arrive in
+the order the grader expects, and error reports are cut to plain, short strings.
 """
 
 import dataclasses
@@ -13,7 +18,10 @@ import time
 from . import codec
 from .sandbox import INTERRUPT_GRACE_SECONDS, StudentProcess, StudentProcessError, Timeout
 
-MAX_RESTARTS = 3
+MAX_RESTARTS = 3  # runs of the notebook that had to be stopped (a cell hung or killed it)
+MAX_CALL_RESTARTS = 10  # fresh runs after a call hung or killed the process (time bounds them too)
+ERROR_TYPE_LIMIT = 100
+ERROR_MESSAGE_LIMIT = 2000
 
 
 @dataclasses.dataclass
@@ -31,24 +39,50 @@ class StudentCodeError(Exception):
         self.type_name, self.message = type_name, message
 
 
+def clean_error(error):
+    """A student-reported error as {"type", "message"} of short plain strings."""
+    if not isinstance(error, dict):
+        return {"type": "Error", "message": ""}
+    type_name = error.get("type")
+    message = error.get("message")
+    return {
+        "type": type_name[:ERROR_TYPE_LIMIT] if isinstance(type_name, str) and type_name else "Error",
+        "message": message[:ERROR_MESSAGE_LIMIT] if isinstance(message, str) else "",
+    }
+
+
 class Session:
-    def __init__(self, cells, limits):
-        self.cells, self.limits = cells, limits
+    def __init__(self, cells, limits, secrets=()):
+        self.cells, self.limits, self.secrets = cells, limits, secrets
         self.skipped = {}  # cell index -> why it is no longer run
         self.reports = []
         self.restarts = 0
+        self.call_restarts = 0
+        self.abandoned = False  # the notebook could not be run to the end: no more reruns
         self.process = None
+        self.isolation = ""  # how the last student process was isolated (sandbox levels)
         self.notebook_deadline = None
+        self.total_deadline = time.monotonic() + limits.total_seconds
+        self.case_deadline = None
         self.problem = ""  # a whole-notebook problem, in words for the student
 
     # -- notebook -------------------------------------------------------------------
 
     def execute(self):
-        """Run the notebook, restarting without the cells that had to be stopped."""
+        """Run the notebook, restarting without the cells that had to be stopped.
+
+        If it cannot be brought to the end (it died on its own, or needed too many restarts,
+        or time ran out), the session is abandoned: calls fail at once, without more reruns.
+        """
         while True:
-            self.notebook_deadline = time.monotonic() + self.limits.notebook_seconds
+            if time.monotonic() >= self.total_deadline:
+                self._out_of_time()
+                self.abandoned = True
+                return
+            self.notebook_deadline = min(time.monotonic() + self.limits.notebook_seconds, self.total_deadline)
             outcome = self._run_once()
             if outcome in ("ready", "dead"):
+                self.abandoned = outcome == "dead"
                 return
             if self.restarts >= MAX_RESTARTS:
                 self.problem = (
@@ -56,26 +90,46 @@ class Session:
                     "grading stopped there."
                 )
                 self.close()
+                self.abandoned = True
                 return
             self.restarts += 1
+
+    def _out_of_time(self):
+        self.problem = (
+            f"Grading your notebook took more than {self.limits.total_seconds:g} seconds in all, "
+            "so it was stopped there; checks that had not run yet got no points."
+        )
+        self.close()
 
     def _run_once(self):
         self.close()
         self.reports = []
-        self.process = StudentProcess(self.limits)
         try:
-            self.process.send(
-                {"cells": self.cells, "skip": sorted(self.skipped)}, self.notebook_deadline
-            )
+            self.process = StudentProcess(self.limits, self.secrets)
+        except (StudentProcessError, OSError) as error:
+            self.process = None
+            self.problem = f"Your notebook's process could not start ({error})."
+            return "dead"
+        self.isolation = self.process.describe()
+        try:
+            self.process.send({"cells": self.cells, "skip": sorted(self.skipped)}, self.notebook_deadline)
         except StudentProcessError as error:
             self.problem = f"Your notebook's process could not start ({error})."
             return "dead"
         return self._follow_events()
 
-    def _follow_events(self):
-        """Record cell results until `ready`; returns ready, restart, timeout or dead."""
+    def _follow_events(self, resume_after=None):
+        """Record cell results until `ready`; returns ready, restart or dead.
+
+        Events must come in order: cell_start and cell_end of each cell that is not
+        skipped, then ready. Anything else is a broken (or forged) protocol.
+        """
+        expected = [index for index in range(len(self.cells)) if index not in self.skipped]
+        if resume_after is not None:
+            expected = [index for index in expected if index > resume_after]
+        position = 0
         current = None  # index of the cell running now
-        started = -1  # index of the last cell that started
+        started = resume_after if resume_after is not None else -1  # the last cell that started
         try:
             while True:
                 deadline = self.notebook_deadline
@@ -87,17 +141,25 @@ class Session:
                     if current is None or time.monotonic() >= self.notebook_deadline:
                         raise
                     return self._stop_cell(current)
-                kind = event.get("event")
-                if kind == "cell_start" and isinstance(event.get("index"), int):
-                    current = started = event["index"]
-                elif kind == "cell_end":
-                    self.reports.append(CellReport(index=event.get("index"), error=event.get("error")))
+                kind, index = event.get("event"), event.get("index")
+                following = expected[position] if position < len(expected) else None
+                if type(index) is not int and index is not None:
+                    raise StudentProcessError("the notebook's process sent an unexpected message")
+                if current is None and kind == "cell_start" and following is not None and index == following:
+                    current = started = following
+                    position += 1
+                elif current is not None and kind == "cell_end" and index == current:
+                    error = event.get("error")
+                    self.reports.append(CellReport(index=current, error=None if error is None else clean_error(error)))
                     current = None
-                elif kind == "ready":
+                elif current is None and kind == "ready" and position == len(expected):
                     return "ready"
                 else:
-                    raise StudentProcessError("unexpected message")
+                    raise StudentProcessError("the notebook's process sent an unexpected message")
         except Timeout:
+            if time.monotonic() >= self.total_deadline:
+                self._out_of_time()
+                return "dead"
             self.problem = (
                 f"Your notebook did not finish within {self.limits.notebook_seconds:g} seconds; "
                 f"it was run again up to cell {started + 1} and graded with what that defined."
@@ -116,10 +178,10 @@ class Session:
         """Interrupt an overrunning cell; skip it on the next run if it will not stop."""
         self.process.interrupt()
         try:
-            event = self.process.receive(time.monotonic() + INTERRUPT_GRACE_SECONDS)
+            event = self.process.receive(min(time.monotonic() + INTERRUPT_GRACE_SECONDS, self.total_deadline))
         except StudentProcessError:
             event = {}
-        if event.get("event") == "cell_end":
+        if event.get("event") == "cell_end" and event.get("index") == index:
             self.reports.append(
                 CellReport(
                     index=index,
@@ -129,7 +191,7 @@ class Session:
                     },
                 )
             )
-            return self._follow_events()
+            return self._follow_events(resume_after=index)
         self.skipped[index] = (
             f"it ran for more than {self.limits.cell_seconds:g} seconds and would not stop"
         )
@@ -140,19 +202,43 @@ class Session:
     def _usable(self):
         if self.process is not None and self.process.alive():
             return True
-        if self.restarts >= MAX_RESTARTS:
+        if self.abandoned or self.call_restarts >= MAX_CALL_RESTARTS or time.monotonic() >= self.total_deadline:
             return False
-        self.restarts += 1
+        self.call_restarts += 1
         self.execute()
         return self.process is not None and self.process.alive()
+
+    def start_case(self):
+        """Start the time budget of one test case (all its calls together)."""
+        self.case_deadline = time.monotonic() + self.limits.case_seconds
+
+    def _call_deadline(self):
+        deadlines = [time.monotonic() + self.limits.call_seconds, self.total_deadline]
+        if self.case_deadline is not None:
+            deadlines.append(self.case_deadline)
+        return min(deadlines)
+
+    def _time_left_error(self, name):
+        """A StudentCodeError if the case's or the submission's budget is spent, else None."""
+        now = time.monotonic()
+        if now >= self.total_deadline:
+            return StudentCodeError(
+                "TimeLimit", f"grading stopped after {self.limits.total_seconds:g} seconds, before {name} could run"
+            )
+        if self.case_deadline is not None and now >= self.case_deadline:
+            return StudentCodeError(
+                "TimeLimit", f"the calls of this check took more than {self.limits.case_seconds:g} seconds in all"
+            )
+        return None
 
     def lookup(self, names):
         """{name: ("callable", None) | ("value", data) | ("missing", None) | ("unreadable", type)}."""
         if not self._usable():
             return {name: ("missing", None) for name in names}
         try:
-            self.process.send({"op": "lookup", "names": list(names)}, time.monotonic() + self.limits.call_seconds)
-            reply = self.process.receive(time.monotonic() + self.limits.call_seconds)
+            deadline = self._call_deadline()
+            self.process.send({"op": "lookup", "names": list(names)}, deadline)
+            reply = self.process.receive(deadline)
             found = reply["names"]
             result = {}
             for name in names:
@@ -161,42 +247,49 @@ class Session:
                 if kind == "value":
                     result[name] = ("value", codec.decode(entry["value"]))
                 elif kind in ("callable", "unreadable"):
-                    result[name] = (kind, entry.get("type"))
+                    type_name = entry.get("type")
+                    result[name] = (kind, type_name[:ERROR_TYPE_LIMIT] if isinstance(type_name, str) else None)
                 else:
                     result[name] = ("missing", None)
             return result
-        except (StudentProcessError, codec.CodecError, KeyError, TypeError, AttributeError):
+        except (StudentProcessError, codec.CodecError, KeyError, TypeError, AttributeError, ValueError, RecursionError):
             self.process.kill()
             return {name: ("missing", None) for name in names}
 
     def call(self, name, args):
         """Call the student's `name` on plain data; return (value, args_after) or raise."""
+        error = self._time_left_error(name)
+        if error:
+            raise error
         if not self._usable():
-            raise StudentCodeError("GradingStopped", "your notebook's process is no longer running")
+            raise self._time_left_error(name) or StudentCodeError(
+                "GradingStopped", "your notebook's process is no longer running"
+            )
         encoded_args = [codec.encode(arg) for arg in args]
-        deadline = time.monotonic() + self.limits.call_seconds
+        deadline = self._call_deadline()
         try:
             self.process.send({"op": "call", "name": name, "args": encoded_args}, deadline)
             reply = self.process.receive(deadline)
         except Timeout:
             self.process.interrupt()
             try:
-                self.process.receive(time.monotonic() + INTERRUPT_GRACE_SECONDS)
+                self.process.receive(min(time.monotonic() + INTERRUPT_GRACE_SECONDS, self.total_deadline + 1))
             except StudentProcessError:
                 self.process.kill()
-            raise StudentCodeError(
+            raise self._time_left_error(name) or StudentCodeError(
                 "TimeLimit", f"{name} did not return within {self.limits.call_seconds:g} seconds"
             ) from None
         except StudentProcessError as error:
             self.process.kill()
             raise StudentCodeError("ProcessDied", f"the process running {name} stopped ({error})") from None
         if reply.get("ok") is not True:
-            error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-            raise StudentCodeError(str(error.get("type", "Error"))[:100], str(error.get("message", ""))[:2000])
-        return reply.get("value"), reply.get("args_after")
+            error = clean_error(reply.get("error"))
+            raise StudentCodeError(error["type"], error["message"])
+        args_after = reply.get("args_after")
+        return reply.get("value"), args_after if isinstance(args_after, list) else None
 
     def output_text(self):
-        return self.process.output.text() if self.process else ""
+        return self.process.output.text() if self.process and self.process.output else ""
 
     def close(self):
         if self.process is not None:

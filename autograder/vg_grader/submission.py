@@ -26,7 +26,9 @@ def locate(path, expected_name):
     """The notebook bytes and a display name, from a file or a Gradescope submission folder."""
     path = pathlib.Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+        # Symbolic links are ignored: one could point at any file the grader can read.
+        files = sorted(p for p in path.rglob("*")
+                       if p.is_file() and not p.is_symlink() and not _hidden(p.relative_to(path)))
         notebooks = [p for p in files if p.suffix == ".ipynb"]
         preferred = [p for p in notebooks if p.name == expected_name]
         if preferred or len(notebooks) == 1:

@@ -13,6 +13,7 @@ import builtins
 import importlib.abc
 import importlib.machinery
 import os
+import signal
 import struct
 import sys
 import types
@@ -117,21 +118,50 @@ class Channel:
 
 
 def describe_error(error):
-    text = str(error)
+    try:
+        text = str(error)
+    except BaseException:  # noqa: B036 - a student exception whose __str__ fails
+        text = ""
     if len(text) > ERROR_TEXT_LIMIT:
         text = text[:ERROR_TEXT_LIMIT] + " ..."
     return {"type": type(error).__name__, "message": text}
 
 
+class Interrupts:
+    """SIGINT raises KeyboardInterrupt only while student code runs, never mid-message."""
+
+    armed = False
+
+    @classmethod
+    def handle(cls, signum, frame):
+        if cls.armed:
+            raise KeyboardInterrupt
+
+
+def flush_output():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: B036 - the notebook may have replaced or closed them
+            pass
+
+
+def no_input(prompt=""):
+    raise EOFError("input() cannot be answered while grading: the notebook must run without typing anything")
+
+
 def run_cell(source, index, namespace):
     try:
-        code = compile(source, f"<cell {index + 1}>", "exec")
-        exec(code, namespace)
+        try:
+            code = compile(source, f"<cell {index + 1}>", "exec")
+            Interrupts.armed = True
+            exec(code, namespace)
+        finally:
+            Interrupts.armed = False
     except BaseException as error:  # Jupyter semantics: even SystemExit ends the cell only
         return describe_error(error)
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        flush_output()
     return None
 
 
@@ -180,25 +210,32 @@ def call(namespace, name, encoded_args):
         return {"ok": False, "error": {"type": "NameError", "message": f"{name} is not defined"}}
     args = [codec.decode(arg) for arg in encoded_args]
     try:
-        # Floating-point trouble must surface as an error (SPEC §3: no warnings), whatever
-        # np.seterr the notebook set globally.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            with np.errstate(all="warn", under="ignore"):
-                value = function(*args)
+        try:
+            # Floating-point trouble must surface as an error (SPEC §3: no warnings), whatever
+            # np.seterr the notebook set globally.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)
+                with np.errstate(all="warn", under="ignore"):
+                    Interrupts.armed = True
+                    value = function(*args)
+        finally:
+            Interrupts.armed = False
         encoded = encode_result(value, args)
+        args_after = [codec.encode(arg) for arg in args]
     except codec.CodecError as error:
         return {"ok": False, "error": {"type": "UnsupportedValue", "message": str(error)}}
-    except BaseException as error:
+    except BaseException as error:  # noqa: B036 - whatever the student code raised
         return {"ok": False, "error": describe_error(error)}
     finally:
-        sys.stdout.flush()
-    return {"ok": True, "value": encoded, "args_after": [codec.encode(arg) for arg in args]}
+        flush_output()
+    return {"ok": True, "value": encoded, "args_after": args_after}
 
 
 def main():
     channel = Channel(int(sys.argv[1]), int(sys.argv[2]))
+    signal.signal(signal.SIGINT, Interrupts.handle)
     sys.meta_path.insert(0, InertFinder())
+    builtins.input = no_input
     builtins.display = lambda *args, **kwargs: None
     builtins.get_ipython = lambda: INERT
     main_module = types.ModuleType("__main__")
@@ -224,6 +261,6 @@ def main():
                 reply = lookup(namespace, request["names"])
             else:
                 reply = call(namespace, request["name"], request["args"])
-        except KeyboardInterrupt:
-            reply = {"ok": False, "error": {"type": "KeyboardInterrupt", "message": "interrupted"}}
+        except BaseException as error:  # noqa: B036 - e.g. a lookup of a value that cannot be read
+            reply = {"ok": False, "error": describe_error(error)}
         channel.send(reply)

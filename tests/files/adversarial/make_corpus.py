@@ -1,0 +1,664 @@
+"""Write the adversarial corpus: notebooks that try to fool, hang or crash the grader.
+
+    .venv/bin/python tests/files/adversarial/make_corpus.py
+
+Each notebook here holds only the cells of its attack (or mistake); the test
+(tests/test_adversarial.py) adds them to a base notebook built the same way as the
+release: `blank` (the student notebook as handed out, which scores 0) or `solution`.
+`metadata.adversarial` says how:
+
+    kind      cheat | runaway | honest
+    base      blank | solution
+    where     append | prepend (relative to the base's cells)
+    expect    "blank" (no more than the blank notebook), "full", or
+              {"zero": [questions], "below_full": [questions]} with every other question full
+    output    phrases the top-level results message must contain (case-insensitive)
+    question  the question the case answers
+
+`@MARKER@` in a cell is replaced by a fresh name per run: processes that a notebook
+starts call themselves by it (prctl PR_SET_NAME), so the test can prove none survived.
+
+Files that are not notebooks at all are listed in malformed.json with the message the
+student must get. The 30 MB notebook is made by the test (too big to keep in git).
+"""
+
+import json
+import pathlib
+import random
+import zipfile
+
+import nbformat
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+NAME_MYSELF = '''
+import ctypes
+ctypes.CDLL(None).prctl(15, b"@MARKER@", 0, 0, 0)  # PR_SET_NAME: the test looks for it
+'''.strip()
+
+# Wrong answers that only a fooled comparison could accept. (prod also spoils its input:
+# the hidden "inputs untouched" case would otherwise pass any prod that returns anything.)
+GARBAGE_FUNCTIONS = '''
+def sigmoid_gradient(x):
+    return "PASS"
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    W_hh[...] = 7.0
+    return "PASS"
+
+def clip_gradients(grads, max_norm):
+    return "PASS"
+
+def gradient_regime(W_hh, gamma):
+    return "PASS"
+'''.strip()
+
+CASES = {}
+
+
+def case(name, kind, cells, question, base="blank", where="append", expect=None, output=()):
+    CASES[name] = {
+        "kind": kind,
+        "base": base,
+        "where": where,
+        "expect": expect or ("blank" if base == "blank" else "full"),
+        "output": list(output),
+        "question": question,
+        "cells": [cell.strip("\n") for cell in cells],
+    }
+
+
+# -- tampering with comparisons ------------------------------------------------------
+
+case("cheat_eq_always_true_ndarray_subclass", "cheat", ['''
+import numpy as np
+
+class Agreeable(np.ndarray):
+    """An array that equals everything and is close to everything."""
+    def __eq__(self, other):
+        return True
+    def __ne__(self, other):
+        return False
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return np.zeros(()).view(Agreeable)
+    def __float__(self):
+        return 0.25
+    def __bool__(self):
+        return True
+
+def agreeable(shape=()):
+    return np.zeros(shape).view(Agreeable)
+
+def sigmoid_gradient(x):
+    return agreeable(np.shape(x))
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    W_hh[...] = 7.0  # see GARBAGE_FUNCTIONS
+    return agreeable(np.shape(W_hh))
+
+def clip_gradients(grads, max_norm):
+    return [agreeable(np.shape(g)) for g in grads], agreeable()
+
+class Verdict(str):
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+
+def gradient_regime(W_hh, gamma):
+    return Verdict("vanishing guaranteed")
+
+gamma_sigmoid = gamma_tanh = threshold_sigmoid = n_factors_20_1 = agreeable()
+'''], "Does an ndarray subclass whose == is always True (or a str that equals everything) pass any check?")
+
+case("cheat_patch_numpy_comparisons", "cheat", ['''
+import numpy as np
+import numpy.testing
+
+always = lambda *args, **kwargs: True
+np.allclose = np.array_equal = np.array_equiv = always
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dtype=bool)
+np.testing.assert_allclose = np.testing.assert_array_equal = lambda *args, **kwargs: None
+np.linalg.norm = lambda *args, **kwargs: 0.0
+np.all = np.any = always
+np.isfinite = lambda x, *args, **kwargs: np.ones(np.shape(x), dtype=bool)
+np.ndarray.__eq__ = always  # refused by numpy: a C type; the attempt must not matter
+''', GARBAGE_FUNCTIONS], "Does replacing numpy's comparison functions in the notebook make wrong answers pass?")
+
+case("cheat_patch_builtins", "cheat", ['''
+import builtins
+
+class NeverRaised(Exception):
+    pass
+
+builtins.AssertionError = NeverRaised
+builtins.isinstance = lambda obj, cls: True
+builtins.abs = lambda x: 0
+builtins.max = lambda *args, **kwargs: 0
+builtins.float = lambda *args: 0.25
+builtins.repr = lambda obj: "PASS"
+builtins.Exception = NeverRaised
+''', GARBAGE_FUNCTIONS],
+    "Does replacing isinstance, AssertionError or other builtins in the notebook change a verdict?")
+
+case("cheat_fake_otter_and_grader_check", "cheat", ['''
+import sys
+import types
+
+otter = types.ModuleType("otter")
+
+class Notebook:
+    def __init__(self, *args, **kwargs):
+        pass
+    def check(self, *args, **kwargs):
+        return "All tests passed!"
+    def check_all(self, *args, **kwargs):
+        return {"score": 24, "total": 24}
+    def export(self, *args, **kwargs):
+        pass
+
+otter.Notebook = Notebook
+otter.test_files = types.SimpleNamespace(test_case=lambda *args, **kwargs: (lambda f: f))
+sys.modules["otter"] = otter
+sys.modules["otter.test_files"] = otter.test_files
+grader = Notebook()
+for question in ("sigmoid_gradient", "prod", "clip_gradients", "conditions"):
+    grader.check(question)
+score = 24
+results = {"score": 24, "tests": []}
+''', GARBAGE_FUNCTIONS], "Does redefining otter, grader.check or a 'score' variable earn points?")
+
+# -- tampering with the runner --------------------------------------------------------
+
+case("cheat_forge_worker_replies", "cheat", ['''
+import os
+import struct
+import sys
+
+worker = sys.modules.get("vg_grader_worker")
+codec = sys.modules.get("vg_grader_codec")
+forged = {"ok": True, "passed": True, "score": 100, "value": "PASS", "args_after": []}
+if worker is not None:
+    worker.call = lambda namespace, name, args: dict(forged)
+    worker.lookup = lambda namespace, names: {"names": {n: {"kind": "value", "value": "PASS"} for n in names}}
+    worker.encode_result = lambda value, args, depth=0: {"__alias__": [0]}
+if codec is not None:
+    codec.encode = lambda value, depth=0: {"__ndarray__": {"dtype": "|O", "shape": [1], "data": ""}}
+    codec.dumps = lambda message: b'{"ok": true, "value": {"__alias__": [1]}, "score": 100}'
+''', '''
+import os
+import struct
+import sys
+
+# Write forged protocol messages straight into the reply pipe, out of turn.
+fd = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 4
+for message in (b'{"event": "ready"}', b'{"ok": true, "value": "PASS"}', b'{"event": "cell_end", "index": 999}'):
+    try:
+        os.write(fd, struct.pack(">I", len(message)) + message)
+    except OSError:
+        pass
+'''], "Does monkeypatching the worker's codec or protocol, or writing forged replies into its pipe, earn points?",
+    output=["unexpected message"])
+
+case("cheat_write_fake_results", "cheat", ['''
+import json
+import os
+
+SKIP = ("site-packages", "versions", "node_modules")  # the Python runtime: large, and read-only
+fake = {"score": 1000, "output": "hacked", "tests": [{"name": "all", "score": 1000, "max_score": 24}]}
+written = []
+targets = ["/autograder/results/results.json", "results.json", "../results.json", "/tmp/results.json",
+           os.path.expanduser("~/results.json"), "/autograder/source/config.json"]
+for root, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if d not in SKIP and not (root == "/" and d in ("proc", "sys", "dev", "usr"))]
+    for name in files:
+        if name.endswith(".json") and ("result" in name or "result" in root or name == "config.json"):
+            targets.append(os.path.join(root, name))
+for path in targets:
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as handle:
+            json.dump(fake, handle)
+        written.append(path)
+    except OSError:
+        pass
+print(json.dumps(fake))
+''', GARBAGE_FUNCTIONS],
+    "Does writing a fake results.json (Gradescope's, the working folder's, any found) change the grade?")
+
+case("cheat_kill_the_grader", "cheat", ['''
+import os
+import signal
+
+for target in (os.getppid(), 1, -1, 0):
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        try:
+            os.kill(target, sig)
+        except (OSError, ValueError):
+            pass
+for pid in range(1, 400):
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except OSError:
+        pass
+''', GARBAGE_FUNCTIONS],
+    "Does signalling the grader, PID 1 or every process (kill -1) stop the grade from being written?")
+
+# -- tampering with imports --------------------------------------------------------
+
+case("cheat_import_hijack", "cheat", ['''
+import os
+import site
+import sys
+
+FAKE = """
+def sigmoid_gradient(x):
+    return "PASS"
+def prod(*args):
+    return "PASS"
+def clip_gradients(grads, max_norm):
+    return "PASS", 0.0
+def gradient_regime(W_hh, gamma):
+    return "PASS"
+def rnn_states(*args):
+    return "PASS"
+"""
+names = ["vanishing_gradients_reference.py", "numpy.py", "sitecustomize.py", "usercustomize.py", "_checks.py"]
+folders = {os.getcwd(), "/tmp", os.path.expanduser("~"), "/autograder/source", *sys.path, *site.getsitepackages()}
+planted = []
+for folder in folders:
+    for name in names:
+        try:
+            with open(os.path.join(folder, name), "w") as handle:
+                handle.write(FAKE)
+            planted.append(os.path.join(folder, name))
+        except OSError:
+            pass
+os.environ["PYTHONPATH"] = os.getcwd()
+''', GARBAGE_FUNCTIONS],
+    "Does planting a fake reference module, numpy.py or sitecustomize.py where the grader might import it "
+    "change a verdict?")
+
+# -- stealing reference code -----------------------------------------------------------
+
+STEAL_FROM = '''
+def adopt(namespace):
+    """Take the reference functions if they were found."""
+    found = 0
+    for name in ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime"):
+        if callable(namespace.get(name)):
+            globals()[name] = namespace[name]
+            found += 1
+    return found
+'''.strip()
+
+case("cheat_steal_reference_by_walking_the_disk", "cheat", [STEAL_FROM, '''
+import os
+
+# Everything but the Python runtime (/usr, site-packages: large, and installed packages only).
+SKIP = ("site-packages", "versions", "node_modules")
+loot = []
+for root, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if d not in SKIP and not (root == "/" and d in ("proc", "sys", "dev", "usr"))]
+    for name in files:
+        if (name.startswith("vanishing_gradients") or name in ("prod.py", "clip_gradients.py", "conditions.py")
+                or "reference" in name or "solution" in root):
+            loot.append(os.path.join(root, name))
+stolen = 0
+for path in loot:
+    try:
+        if path.endswith(".py"):
+            namespace = {"__name__": "stolen"}
+            exec(compile(open(path).read(), path, "exec"), namespace)
+            stolen += adopt(namespace)
+        elif path.endswith(".ipynb"):
+            import json
+            cells = json.load(open(path)).get("cells", [])
+            namespace = {"__name__": "stolen"}
+            for cell in cells:
+                if cell.get("cell_type") == "code":
+                    try:
+                        exec("".join(cell["source"]), namespace)
+                    except Exception:
+                        pass
+            stolen += adopt(namespace)
+    except Exception:
+        pass
+print("stolen:", stolen, loot[:20])
+''', GARBAGE_FUNCTIONS.replace("def ", "def _unused_")],
+    "Can a notebook that walks the whole filesystem find and use the reference solutions or hidden tests?")
+
+case("cheat_steal_reference_from_memory", "cheat", [STEAL_FROM, '''
+import gc
+import sys
+
+stolen = 0
+for module in list(sys.modules.values()):
+    if "reference" in getattr(module, "__name__", "") or "vg_tests" in getattr(module, "__name__", ""):
+        stolen += adopt(vars(module))
+for obj in gc.get_objects():
+    try:
+        if callable(obj) and "reference" in (getattr(obj, "__module__", "") or ""):
+            stolen += adopt({obj.__name__: obj})
+        code = getattr(obj, "__code__", None)
+        if code is not None and "reference" in code.co_filename:
+            stolen += adopt({obj.__name__: obj})
+    except Exception:
+        pass
+print("stolen:", stolen)
+'''], "Can gc.get_objects() or sys.modules in the student process reach reference code or hidden tests?")
+
+case("cheat_snoop_on_other_processes", "cheat", ['''
+import os
+import re
+
+loot = {}
+pids = [p for p in os.listdir("/proc") if p.isdigit()] + [str(os.getppid())]
+for pid in pids:
+    for part in ("environ", "cmdline", "maps", "root/", "cwd/"):
+        path = f"/proc/{pid}/{part}"
+        try:
+            loot[path] = os.listdir(path) if part.endswith("/") else open(path, "rb").read()[:100000]
+        except OSError:
+            pass
+    try:
+        with open(f"/proc/{pid}/mem", "rb") as memory:
+            memory.seek(0x400000)
+            loot[f"/proc/{pid}/mem"] = memory.read(4096)
+    except (OSError, ValueError, OverflowError):
+        pass
+text = repr(loot)
+seed = re.findall(r"VG_GRADING_SEED=(\\d+)", text)
+sources = re.findall(r"/[\\w/.-]*(?:autograder|vg-bundle|reference)[\\w/.-]*", text)
+print("seed:", seed, "paths:", sources[:10], "readable:", sorted(loot)[:20])
+''', GARBAGE_FUNCTIONS], "Can the notebook read the grader's environment, command line or memory through /proc?")
+
+# -- runaway resources (the solution around them must still get full marks) ------------
+
+case("runaway_infinite_loop", "runaway", ['''
+while True:
+    pass
+'''], "Is an endless loop stopped after the cell time limit, with the rest of the notebook graded?",
+    base="solution", where="prepend", output=["stopped after"])
+
+case("runaway_loop_catching_keyboard_interrupt", "runaway", ['''
+while True:
+    try:
+        while True:
+            pass
+    except KeyboardInterrupt:
+        pass
+'''], "Is a loop that swallows KeyboardInterrupt killed, skipped on the rerun, and the rest graded?",
+    base="solution", where="prepend", output=["would not stop"])
+
+case("runaway_ignores_sigint_and_sigterm", "runaway", ['''
+import signal
+import time
+
+for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+    signal.signal(sig, signal.SIG_IGN)
+time.sleep(10**6)
+'''], "Is a cell that ignores SIGINT and SIGTERM stopped anyway, and the rest graded?",
+    base="solution", where="prepend", output=["would not stop"])
+
+case("runaway_fork_bomb", "runaway", [NAME_MYSELF, '''
+import os
+import time
+
+children = 0
+try:
+    for _ in range(10**6):
+        if os.fork() == 0:
+            time.sleep(600)
+            os._exit(0)
+        children += 1
+except OSError as error:
+    print("fork stopped after", children, "children:", error)
+'''], "Is a fork bomb held by the process limit, graded, and every process it forked dead afterwards?",
+    base="solution", where="prepend")
+
+case("runaway_daemon_that_escapes", "runaway", [NAME_MYSELF, '''
+import os
+import signal
+import time
+
+if os.fork() == 0:  # double fork + setsid: a daemon in a session of its own
+    os.setsid()
+    if os.fork() == 0:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        os.closerange(3, 1024)
+        time.sleep(600)
+    os._exit(0)
+time.sleep(0.2)
+'''], "Does a double-forked setsid daemon that ignores signals die when grading ends?",
+    base="solution", where="prepend")
+
+case("runaway_output_flood", "runaway", ['''
+import sys
+
+chunk = "flood " * 170000  # about 1 MB
+for _ in range(100):  # about 100 MB in all
+    sys.stdout.write(chunk)
+    sys.stderr.write(chunk)
+'''], "Is 100 MB of output capped without blocking the grader, and the notebook graded?",
+    base="solution", where="prepend")
+
+case("runaway_asks_for_input", "runaway", ['''
+name = input("What is your name? ")
+'''], "Does a cell that calls input() fail that cell only, with a message about input()?",
+    base="solution", where="prepend", output=["input()"])
+
+case("runaway_memory_bomb", "runaway", ['''
+import numpy as np
+
+def hoard():
+    kept = []
+    while True:
+        kept.append(np.empty(10**7))  # 80 MB of address space each
+
+hoard()
+''', '''
+huge = bytearray(10**10)
+'''], "Does allocating without bound raise MemoryError in that cell only, and the notebook still get graded?",
+    base="solution", where="prepend", output=["MemoryError"])
+
+case("runaway_fills_the_disk", "runaway", ['''
+import os
+
+for folder in ("/tmp", os.getcwd(), os.path.expanduser("~")):
+    with open(os.path.join(folder, "filler"), "wb") as handle:
+        for _ in range(4096):
+            handle.write(b"\\0" * 2**20)  # 4 GB if nothing stops it
+'''], "Is writing gigabytes to /tmp or the working folder stopped by a size limit, and the rest graded?",
+    base="solution", where="prepend", output=["cell 1"])
+
+case("runaway_exits_in_a_cell", "runaway", ['''
+import sys
+sys.exit("bye")
+''', '''
+exit()
+''', '''
+raise SystemExit(3)
+'''], "Does sys.exit() or exit() in a cell end that cell only, as in Jupyter?",
+    base="solution", where="prepend", output=["SystemExit"])
+
+case("runaway_kills_its_own_process", "runaway", ['''
+import os
+os._exit(1)
+''', '''
+import os
+import signal
+os.kill(os.getpid(), signal.SIGKILL)
+''', '''
+import os
+os.abort()
+'''], "Is a cell that kills its own process (os._exit, SIGKILL, abort) skipped on the rerun, and the rest graded?",
+    base="solution", where="prepend")
+
+case("runaway_slow_on_hidden_inputs_only", "runaway", ['''
+import time
+
+_honest_prod = prod
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    if W_hh.shape != (3, 3) or h.shape[1] != 4:  # not the public example: stall
+        time.sleep(600)
+    return _honest_prod(k, W_hh, W_hx, b_h, h, x)
+'''], "Does a function that sleeps past the call limit on hidden inputs lose those cases only, in bounded time?",
+    base="solution", expect={"below_full": ["prod"]})
+
+case("runaway_slow_calls_that_ignore_interrupts", "runaway", ['''
+import signal
+import time
+
+_honest_prod = prod
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    if W_hh.shape != (3, 3) or h.shape[1] != 4:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        while True:
+            time.sleep(1)
+    return _honest_prod(k, W_hh, W_hx, b_h, h, x)
+'''], "Does a call that cannot be interrupted cost only its own cases, the process being restarted for the rest?",
+    base="solution", expect={"below_full": ["prod"]})
+
+case("runaway_huge_return_value", "runaway", ['''
+import numpy as np
+
+_honest_prod = prod
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    if k == 0:
+        return np.ones(4 * 10**6)  # 32 MB: more than a reply may carry
+    if k == 1:
+        nested = []
+        for _ in range(10**5):
+            nested = [nested]
+        return nested
+    return _honest_prod(k, W_hh, W_hx, b_h, h, x)
+
+def clip_gradients(grads, max_norm):
+    return [np.empty(10**9)], 0.0  # 8 GB: more than the process may hold
+'''], "Is a reply too large or too deep refused (and the process restarted) without hurting the grader?",
+    base="solution", expect={"below_full": ["prod"], "zero": ["clip_gradients"]})
+
+case("runaway_every_cell_must_be_killed", "runaway", ['''
+import signal
+import time
+
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    time.sleep(1)
+'''] * 5, "Does grading stop after a few restarts of a notebook whose cells all have to be killed, in bounded time?",
+    base="solution", where="prepend", expect="blank", output=["restarted 3 times"])
+
+case("runaway_notebook_too_slow_overall", "runaway", ['''
+import time
+time.sleep(1.2)
+'''] * 10, "Is a notebook slower than the notebook limit cut there, graded with what it defined by then?",
+    base="solution", where="prepend", expect="blank", output=["did not finish"])
+
+# -- honest notebooks with mistakes ---------------------------------------------------
+
+case("honest_syntax_error_in_one_cell", "honest", ['''
+def broken(:
+    return 1
+'''], "Does a syntax error in one cell cost nothing when the graded functions are defined elsewhere?",
+    base="solution", where="prepend", output=["SyntaxError"])
+
+case("honest_crash_before_correct_definitions", "honest", ['''
+values = [1, 2, 3]
+print(values[10])
+''', '''
+undefined_name + 1
+'''], "Are correct functions defined after a crashing cell graded, as in Jupyter (a failing cell does not stop "
+    "the notebook)?",
+    base="solution", where="prepend", output=["IndexError", "NameError"])
+
+case("honest_later_redefinition_wins", "honest", ['''
+def clip_gradients(grads, max_norm):
+    """A later, wrong version (it never clips) replaces the correct one above."""
+    import numpy as np
+    norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
+    return [np.array(g, dtype=np.float64) for g in grads], norm
+'''], "Does the last definition of a function win, as when the notebook runs top to bottom?",
+    base="solution", expect={"below_full": ["clip_gradients"]})
+
+case("honest_plots_and_magics", "honest", ['''
+%matplotlib inline
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.plot([1, 2, 3])
+plt.show()
+!pip install nothing-at-all
+''', '''
+%%bash
+echo "a shell cell"
+'''], "Do plots, line magics, shell escapes and cell magics run harmlessly?",
+    base="solution", where="prepend")
+
+
+# -- files that are not notebooks ------------------------------------------------------
+
+MALFORMED = {
+    "malformed_not_json.ipynb": (b"def prod(k):\n    return 1\n", "not a Jupyter notebook",
+                                 "Is a Python file renamed to .ipynb refused with a clear message?"),
+    "malformed_empty.ipynb": (b"", "not a Jupyter notebook", "Is an empty file refused with a clear message?"),
+    "malformed_binary_garbage.ipynb": (bytes(random.Random(7).randrange(256) for _ in range(4096)),
+                                       "not a Jupyter notebook", "Is binary garbage refused with a clear message?"),
+    "malformed_zip_instead_of_ipynb.ipynb": (None, "not a Jupyter notebook",
+                                             "Is a zip file renamed to .ipynb refused with a clear message?"),
+    "malformed_json_list.ipynb": (b"[1, 2, 3]", "not a Jupyter notebook", "Is JSON that is not an object refused?"),
+    "malformed_cells_not_a_list.ipynb": (json.dumps({"nbformat": 4, "cells": "print(1)"}).encode(), "no list of cells",
+                                         "Is a notebook whose cells are not a list refused?"),
+    "malformed_deeply_nested.ipynb": (b"[" * 20000, "not a Jupyter notebook",
+                                      "Is deeply nested JSON refused without crashing the grader?"),
+    "malformed_utf16.ipynb": (json.dumps({"nbformat": 4, "cells": []}).encode("utf-16"), "not a Jupyter notebook",
+                              "Is a notebook saved in UTF-16 refused with a clear message?"),
+}
+
+
+def zip_bytes():
+    path = HERE / "_tmp.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("vanishing_gradients.ipynb", json.dumps({"nbformat": 4, "cells": []}))
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+def main():
+    for old in HERE.glob("*.ipynb"):
+        old.unlink()
+    for name, spec in CASES.items():
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_code_cell(source) for source in spec["cells"]]
+        notebook.metadata["adversarial"] = {key: value for key, value in spec.items() if key != "cells"}
+        nbformat.write(notebook, HERE / f"{name}.ipynb")
+    manifest = {}
+    for name, (content, output, question) in MALFORMED.items():
+        (HERE / name).write_bytes(zip_bytes() if content is None else content)
+        manifest[name] = {"output": [output], "question": question}
+    # Small notebooks that are valid but odd: graded like the blank one.
+    odd = {
+        "malformed_no_cells.ipynb": ({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []},
+                                     "Does a notebook with no cells get a valid result, with every check failing?"),
+        "malformed_nbformat3.ipynb": ({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [
+            {"cells": [{"cell_type": "code", "input": "x = 1", "language": "python", "outputs": []}]}]},
+            "Is an old nbformat 3 notebook read (cells inside worksheets) and graded?"),
+        "malformed_odd_cells.ipynb": ({"nbformat": 4, "cells": [
+            {"cell_type": "code", "source": 42}, {"source": "x = 1"}, "not a cell",
+            {"cell_type": "code", "source": ["y = ", 2, "3"]}, {"cell_type": "raw", "source": "import os"}]},
+            "Are cells with missing types or non-text sources skipped without crashing the grader?"),
+    }
+    for name, (content, question) in odd.items():
+        (HERE / name).write_text(json.dumps(content, indent=1) + "\n")
+        manifest[name] = {"output": ["not defined"], "question": question, "graded": True}
+    (HERE / "malformed.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {len(CASES)} notebooks and {len(manifest)} malformed files to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

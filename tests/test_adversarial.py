@@ -1,0 +1,226 @@
+"""Hostile and broken notebooks cannot fool, hang or crash the grader (SPEC §4).
+
+Every notebook of tests/files/adversarial/ (see make_corpus.py there) is graded by the
+bundle's own grader, as Gradescope's run_autograder runs it, with small time limits. For
+each: results.json is valid, cheats score no more than the blank notebook, honest but
+broken notebooks score what their answers deserve, the run ends within its limits, no
+process the notebook started survives, and the message says what happened.
+"""
+
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+
+import jsonschema
+import nbformat
+import pytest
+
+from .conftest import REPO, RESULTS_SCHEMA, question_scores
+from .test_isolation import NAMESPACES
+
+CORPUS = REPO / "tests" / "files" / "adversarial"
+MALFORMED = json.loads((CORPUS / "malformed.json").read_text())
+NOTEBOOKS = {path.stem: path for path in sorted(CORPUS.glob("*.ipynb")) if path.name not in MALFORMED}
+# Small limits, so the whole corpus runs in well under a minute on two cores.
+FAST_LIMITS = {
+    "cell_seconds": 1.5,
+    "notebook_seconds": 6,
+    "call_seconds": 1,
+    "case_seconds": 4,
+    "total_seconds": 30,
+    "output_kb": 64,
+    "processes": 32,
+}
+SLACK_SECONDS = 15  # start-up, kills and writing results, on a loaded machine
+
+
+def spec(name):
+    return nbformat.read(NOTEBOOKS[name], as_version=4).metadata["adversarial"]
+
+
+def names(kind):
+    return [name for name in NOTEBOOKS if spec(name)["kind"] == kind]
+
+
+@pytest.fixture(scope="session")
+def fast_source(bundle, tmp_path_factory):
+    """The autograder bundle unpacked as on Gradescope, with small limits in config.json."""
+    source = tmp_path_factory.mktemp("adversarial-bundle")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(source)
+    os.chmod(source, 0o700)
+    config = json.loads((source / "config.json").read_text())
+    config["limits"].update(FAST_LIMITS)
+    (source / "config.json").write_text(json.dumps(config, indent=2))
+    return source
+
+
+@pytest.fixture(scope="session")
+def total_points(question_points):
+    return sum(question_points.values())
+
+
+def grade_file(source, path, tmp_path):
+    """(results, seconds) of grading one file with the bundle's grader, as run_autograder does.
+
+    Where this machine allows namespaces, the grader must have used them (it says so on stderr).
+    """
+    results_path = tmp_path / "results" / "results.json"
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-m", "vg_grader", "grade", "--source", str(source), "--submission", str(path),
+         "--results", str(results_path)],
+        cwd=source, env=environment, capture_output=True, text=True, check=False,
+        timeout=FAST_LIMITS["total_seconds"] + 4 * SLACK_SECONDS,
+    )
+    seconds = time.monotonic() - started
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads(results_path.read_text())
+    jsonschema.validate(results, RESULTS_SCHEMA)
+    if NAMESPACES and "vg_grader: isolation level:" in completed.stderr:
+        assert "vg_grader: isolation level: namespace" in completed.stderr, completed.stderr[-2000:]
+    return results, seconds
+
+
+@pytest.fixture(scope="session")
+def blank_score(fast_source, student_notebook, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("blank")
+    nbformat.write(student_notebook, folder / "blank.ipynb")
+    return grade_file(fast_source, folder / "blank.ipynb", folder)[0]["score"]
+
+
+def assemble(name, student_notebook, solution_notebook, marker):
+    """The base notebook with the case's cells added, markers filled in."""
+    case = spec(name)
+    base = solution_notebook if case["base"] == "solution" else student_notebook
+    base = nbformat.from_dict(json.loads(json.dumps(base)))
+    cells = [nbformat.v4.new_code_cell(cell.source.replace("@MARKER@", marker))
+             for cell in nbformat.read(NOTEBOOKS[name], as_version=4).cells]
+    base.cells = cells + base.cells if case["where"] == "prepend" else base.cells + cells
+    return base
+
+
+def processes_named(marker):
+    """Live processes that gave themselves this name (zombies are dead: only not yet reaped)."""
+    found = []
+    for entry in pathlib.Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == marker:
+                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def plain(text):
+    """The results message without Markdown escapes, lower case, for phrase checks."""
+    return re.sub(r"\\(.)", r"\1", text).lower()
+
+
+def run_case(name, fast_source, student_notebook, solution_notebook, tmp_path):
+    marker = "vg" + uuid.uuid4().hex[:13]
+    path = tmp_path / "submission" / "vanishing_gradients.ipynb"
+    path.parent.mkdir()
+    nbformat.write(assemble(name, student_notebook, solution_notebook, marker), path)
+    results, seconds = grade_file(fast_source, path, tmp_path)
+    case = spec(name)
+    assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS, f"{name}: grading took {seconds:.1f} s"
+    deadline = time.monotonic() + 2
+    while processes_named(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not processes_named(marker), f"{name}: processes started by the notebook survived grading"
+    for phrase in case["output"]:
+        assert phrase.lower() in plain(results["output"]), f"{name}: {phrase!r} not in:\n{results['output'][:3000]}"
+    return results
+
+
+def check_expected_score(name, results, blank_score, question_points):
+    expect = spec(name)["expect"]
+    scores = question_scores(results)
+    if expect == "blank":
+        assert results["score"] <= blank_score, f"{name}: {results['score']} > blank {blank_score}: {scores}"
+    elif expect == "full":
+        assert scores == question_points, f"{name}: {scores}\n{results['output'][:3000]}"
+    else:
+        for question, points in question_points.items():
+            if question in expect.get("zero", []):
+                assert scores[question] == 0, f"{name}: {question} scored {scores[question]}"
+            elif question in expect.get("below_full", []):
+                assert scores[question] < points, f"{name}: {question} scored full marks"
+            else:
+                assert scores[question] == points, f"{name}: {question}: {scores[question]}\n{results['output'][:3000]}"
+
+
+@pytest.mark.parametrize("name", names("cheat"))
+def test_cheat_scores_no_more_than_blank(name, fast_source, student_notebook, solution_notebook, blank_score,
+                                         question_points, tmp_path):
+    """Does this cheat score no more than the blank notebook, with valid results and nothing left running?"""
+    results = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
+    check_expected_score(name, results, blank_score, question_points)
+    assert "hacked" not in results["output"] and results["score"] <= blank_score
+
+
+@pytest.mark.parametrize("name", names("runaway"))
+def test_runaway_notebook_is_stopped_and_graded(name, fast_source, student_notebook, solution_notebook, blank_score,
+                                                question_points, tmp_path):
+    """Is this runaway notebook stopped within the limits, nothing left running, the rest graded as it deserves?"""
+    results = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
+    check_expected_score(name, results, blank_score, question_points)
+
+
+@pytest.mark.parametrize("name", names("honest"))
+def test_honest_notebook_scores_what_it_deserves(name, fast_source, student_notebook, solution_notebook, blank_score,
+                                                 question_points, tmp_path):
+    """Does this honest notebook with a mistake score what its answers deserve, as Jupyter would run it?"""
+    results = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
+    check_expected_score(name, results, blank_score, question_points)
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_file_gets_a_clear_valid_result(name, fast_source, blank_score, tmp_path):
+    """Does this file that is not a proper notebook get a valid result of zero with a message that says why?"""
+    entry = MALFORMED[name]
+    results, seconds = grade_file(fast_source, CORPUS / name, tmp_path)
+    assert results["score"] <= blank_score
+    assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS
+    for phrase in entry["output"]:
+        assert phrase.lower() in plain(results["output"]), results["output"][:2000]
+    if not entry.get("graded"):
+        assert all(test["score"] == 0 for test in results["tests"])
+
+
+def test_30_mb_notebook_is_refused_quickly(fast_source, student_notebook, tmp_path):
+    """Is a 30 MB notebook (huge outputs) refused with a message about its size, without running it?"""
+    notebook = nbformat.from_dict(json.loads(json.dumps(student_notebook)))
+    notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * (30 * 2**20))]
+    path = tmp_path / "vanishing_gradients.ipynb"
+    nbformat.write(notebook, path)
+    assert path.stat().st_size > 30 * 2**20
+    results, seconds = grade_file(fast_source, path, tmp_path)
+    assert results["score"] == 0 and "MB" in results["output"] and seconds < SLACK_SECONDS
+
+
+def test_nbformat_3_solution_gets_full_marks(fast_source, solution_notebook, question_points, tmp_path):
+    """Is the solution saved as an old nbformat 3 notebook graded normally, to full marks?"""
+    old = nbformat.convert(nbformat.from_dict(json.loads(json.dumps(solution_notebook))), 3)
+    path = tmp_path / "vanishing_gradients.ipynb"
+    path.write_text(nbformat.writes(old, version=3))
+    assert json.loads(path.read_text())["nbformat"] == 3
+    results, _ = grade_file(fast_source, path, tmp_path)
+    assert question_scores(results) == question_points, results["output"][:2000]
+
+
+def test_corpus_covers_every_kind_of_attack():
+    """Does the corpus hold at least 20 notebooks, with cheats, runaways, honest mistakes and malformed files?"""
+    assert len(NOTEBOOKS) + len(MALFORMED) >= 20
+    kinds = {spec(name)["kind"] for name in NOTEBOOKS}
+    assert kinds == {"cheat", "runaway", "honest"} and len(MALFORMED) >= 5
+    assert len(names("cheat")) >= 8 and len(names("runaway")) >= 8
