@@ -12,6 +12,8 @@ import sys
 import tempfile
 import zipfile
 
+from .config import REPO
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m vg_build.grade_local", description=__doc__.splitlines()[0])
@@ -27,6 +29,11 @@ def main(argv=None):
             bundle.extractall(source)
         os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
         environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        # Where isolation can only rely on file permissions, the instructor's checkout is
+        # secret too: reference solutions, built solutions and hidden test sources.
+        secret_folders = [REPO / "solutions", REPO / "dist", REPO / "autograder" / "tests"]
+        secret_folders.append(args.bundle.resolve().parent)
+        environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secret_folders)
         command = [
             sys.executable, "-m", "vg_grader", "batch", "--source", source,
             "--submissions", str(args.submissions.resolve()), "--out", str(args.out.resolve()),

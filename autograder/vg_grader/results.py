@@ -320,6 +320,7 @@ def graded(test_files, case_results, session, seconds):
         "public_score": points(sum(_earned(case) for case in public)),
         "public_max_score": points(sum(case.points for case in public)),
         "notebook_problems": len(problems),
+        "isolation": getattr(session, "isolation", "") or "",  # how the notebook was confined
     }
     return _results(score, seconds, _overview(test_files, case_results, problems), tests, extra)
 
