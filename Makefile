@@ -9,6 +9,8 @@ SUBMISSIONS ?=
 OUT         ?= $(DIST)/grades
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 PYTEST_ARGS ?=
+# The browser tests (tests/test_browser.py) need Chromium and MathJax 2 for offline maths.
+BROWSER_PACKAGES ?= chromium libjs-mathjax fonts-noto-color-emoji
 
 BIN        := $(VENV)/bin
 export PYTHONPATH := $(CURDIR)/autograder:$(CURDIR)/solutions
@@ -17,7 +19,7 @@ BUNDLE     := $(DIST)/autograder/$(ASSIGNMENT)-autograder.zip
 SOURCES    := $(shell find assignments student_templates solutions autograder requirements -type f -not -path '*/__pycache__/*')
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv build test grade goldens lint clean
+.PHONY: all help venv build browser test grade bench goldens lint clean
 
 all: build ## Set up .venv (pinned) and build dist/: student release, executed solutions, Gradescope bundle
 
@@ -36,13 +38,28 @@ build: $(STAMP) $(BUNDLE) ## Build dist/ (also: make DIST=elsewhere)
 $(BUNDLE): $(STAMP) $(SOURCES)
 	$(BIN)/python -m vg_build --assignment $(ASSIGNMENT) --dist $(DIST)
 
-test: $(STAMP) ## Run the whole test suite
+browser: ## Install Chromium and MathJax for the browser tests where missing (apt, as root)
+	@if command -v chromium >/dev/null 2>&1 && test -f /usr/share/javascript/mathjax/MathJax.js; then \
+	    :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \
+	    || { echo "Could not install $(BROWSER_PACKAGES): the browser tests will be skipped"; test -z "$$VG_REQUIRE_BROWSER"; }; \
+	else \
+	    echo "Chromium or MathJax missing: the browser tests will be skipped (install: sudo apt-get install -y $(BROWSER_PACKAGES))"; \
+	    test -z "$$VG_REQUIRE_BROWSER"; \
+	fi
+
+test: $(STAMP) browser ## Run the whole test suite (installs Chromium for the browser tests if it can)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=dir of .ipynb into OUT=dir (json per notebook + grades.csv)
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-of-notebooks [OUT=folder]"; exit 2; }
 	@test -d "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) is not a folder"; exit 2; }
 	$(BIN)/python -m vg_build.grade_local --bundle $(BUNDLE) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
+
+bench: $(STAMP) $(BUNDLE) ## Time our grader against stock `otter run`; print the table (lean venvs cached in dist/bench/)
+	$(BIN)/python bench/run.py --bundle $(BUNDLE) --work $(DIST)/bench --jobs $(JOBS)
 
 goldens: $(STAMP) ## Regenerate the golden files in tests/files/goldens/ after an intended change
 	$(BIN)/python -m tests.goldens

@@ -5,6 +5,7 @@
     dist/student/NAME/NAME.ipynb + tests/   the student release, and dist/student/NAME.zip
     dist/solutions/NAME.ipynb               the solution notebook, executed (plots included)
     dist/autograder/NAME-autograder.zip     the Gradescope bundle
+    dist/solutions/INSTRUCTOR_GUIDE.md      rubric, model answer, points, Gradescope set-up (+ .html)
 """
 
 import argparse
@@ -18,7 +19,7 @@ import nbformat
 
 from vg_grader import otter_tests
 
-from . import config, leaks, notebooks, render, test_files, zips
+from . import config, guide, leaks, notebooks, render, test_files, zips
 from .config import REPO
 
 GRADER_PACKAGE = REPO / "autograder" / "vg_grader"
@@ -139,6 +140,8 @@ def build(name, dist, execute=True):
     bundle = dist / "autograder" / f"{assignment.name}-autograder.zip"
     zips.write_zip(bundle, bundle_files(env, assignment, full_tests))
     print(f"wrote {bundle}")
+
+    print(f"wrote {guide.write(dist, env, assignment, text, full_tests)} and .html (instructors only)")
 
     if execute:
         print(f"wrote {execute_solution(dist, assignment, solution_nb, student_folder)} (executed)")

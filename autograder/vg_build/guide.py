@@ -1,0 +1,166 @@
+"""The instructor guide: dist/solutions/INSTRUCTOR_GUIDE.md (and .html).
+
+Rendered from templates/instructor_guide.md.j2 with the build's Jinja environment. The
+model answers come from the notebook template's markdown solution regions (the same text
+the solution notebook shows), and the points from assignment.yml and the test files, so
+nothing here is written twice. The guide holds solutions: it goes to dist/solutions only.
+"""
+
+import fractions
+import html
+import pathlib
+import tempfile
+
+import jupytext
+
+from vg_grader import otter_tests
+
+from . import notebooks
+
+GUIDE_NAME = "INSTRUCTOR_GUIDE"
+# nbconvert's default MathJax (2.7.x); the guide is read online, like the notebook's HTML.
+MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+
+
+class GuideError(ValueError):
+    """The guide cannot be written as the metadata and template stand."""
+
+
+def model_answers(text, manual_questions):
+    """{manual question name: model answer markdown}, from the template's markdown solution
+    regions, which are taken in order: one region per manually graded question."""
+    answers = []
+    for cell in jupytext.reads(text, fmt="py:percent").cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        for start, stop in notebooks.solution_regions(lines, notebooks.MARKDOWN_BEGIN, notebooks.MARKDOWN_END):
+            answers.append("\n".join(lines[start + 1:stop]).strip())
+    if len(answers) != len(manual_questions):
+        raise GuideError(
+            f"The notebook template has {len(answers)} markdown solution region(s) but assignment.yml "
+            f"lists {len(manual_questions)} manual question(s): each needs exactly one model answer."
+        )
+    return {question["name"]: answer for question, answer in zip(manual_questions, answers)}
+
+
+def case_points(full_tests):
+    """{question: {"public": points, "hidden": points, "public_cases": n, "hidden_cases": n,
+    "cases": [{"description", "points", "hidden"}]}}."""
+    summary = {}
+    with tempfile.TemporaryDirectory() as work:
+        for name, source in full_tests.items():
+            path = pathlib.Path(work) / f"{name}.py"
+            path.write_text(source)
+            cases = otter_tests.load(path).cases
+            summary[name] = {
+                "public": number(sum(c.points for c in cases if not c.hidden)),
+                "hidden": number(sum(c.points for c in cases if c.hidden)),
+                "public_cases": sum(not c.hidden for c in cases),
+                "hidden_cases": sum(c.hidden for c in cases),
+                "cases": [{"description": c.description or c.name, "points": number(c.points), "hidden": c.hidden}
+                          for c in cases],
+            }
+    return summary
+
+
+def split_points(total, weights, step=fractions.Fraction(1, 2)):
+    """Split total points in proportion to weights, in multiples of step, summing to total
+    exactly (largest remainders first)."""
+    units = fractions.Fraction(total) / step
+    if units.denominator != 1:
+        raise GuideError(f"{total} points cannot be split into steps of {step}")
+    exact = [units * w / sum(weights) for w in weights]
+    shares = [int(e) for e in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in by_remainder[: int(units) - sum(shares)]:
+        shares[i] += 1
+    return [number(share * step) for share in shares]
+
+
+def number(value):
+    """2 for 2.0, 1.5 for 1.5: points as people write them."""
+    value = fractions.Fraction(value)
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def markdown_text(env, assignment, text, full_tests):
+    template = env.get_template("instructor_guide.md.j2")
+    auto_total = sum(q["points"] for q in assignment.questions)
+    manual_total = sum(q["points"] for q in assignment.manual_questions)
+    return template.render(
+        title=assignment.title,
+        name=assignment.name,
+        notebook=assignment.notebook,
+        questions=assignment.questions,
+        manual_questions=assignment.manual_questions,
+        points=assignment.points,
+        cases=case_points(full_tests),
+        auto_total=auto_total,
+        manual_total=manual_total,
+        total=auto_total + manual_total,
+        limits=assignment.limits,
+        params=assignment.parameters,
+        answers=model_answers(text, assignment.manual_questions),
+        split_points=split_points,
+        half=lambda points: number(fractions.Fraction(points) / 2),
+    )
+
+
+def _math(content, options):
+    open_, close = ("\\[", "\\]") if options["display_mode"] else ("\\(", "\\)")
+    return open_ + html.escape(content, quote=False) + close
+
+
+def html_text(markdown, title, mathjax_url=MATHJAX_CDN):
+    """A standalone HTML page of the guide; MathJax typesets the $...$ maths."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    parser.use(dollarmath_plugin, renderer=_math, allow_labels=False)
+    body = parser.render(markdown)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       max-width: 56rem; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.5; color: #1f2328; }}
+h1, h2, h3 {{ line-height: 1.25; }}
+h2 {{ border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; margin-top: 2rem; }}
+table {{ border-collapse: collapse; margin: 1rem 0; }}
+th, td {{ border: 1px solid #d0d7de; padding: .35rem .7rem; vertical-align: top; text-align: left; }}
+th {{ background: #f6f8fa; }}
+code {{ background: #f6f8fa; padding: .1rem .3rem; border-radius: 4px; font-size: 90%; }}
+pre {{ background: #f6f8fa; padding: .8rem; overflow-x: auto; border-radius: 6px; }}
+pre code {{ background: none; padding: 0; }}
+blockquote {{ margin: 1rem 0; padding: .1rem 1rem; border-left: 4px solid #d0d7de; color: #3d444d;
+              background: #fbfbfc; }}
+</style>
+<script type="text/x-mathjax-config">
+MathJax.Hub.Config({{
+  tex2jax: {{ inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\\\[", "\\\\]"]], processEscapes: false }},
+  messageStyle: "none",
+  CommonHTML: {{ linebreaks: {{ automatic: true }} }}
+}});
+</script>
+<script src="{html.escape(mathjax_url)}"></script>
+</head>
+<body>
+{body}</body>
+</html>
+"""
+
+
+def write(dist, env, assignment, text, full_tests):
+    """Write the guide (markdown and HTML) into dist/solutions/; returns the markdown path."""
+    folder = pathlib.Path(dist) / "solutions"
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown = markdown_text(env, assignment, text, full_tests)
+    target = folder / f"{GUIDE_NAME}.md"
+    target.write_text(markdown)
+    (folder / f"{GUIDE_NAME}.html").write_text(html_text(markdown, f"Instructor guide: {assignment.title}"))
+    return target
