@@ -53,7 +53,7 @@ browser: ## Install Chromium and MathJax for the browser tests where missing (ap
 test: $(STAMP) browser ## Run the whole test suite (installs Chromium for the browser tests if it can)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
-grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=dir of .ipynb into OUT=dir (json per notebook + grades.csv)
+grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=dir of .ipynb into OUT=dir: results json, grades.csv, feedback/, report.html
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-of-notebooks [OUT=folder]"; exit 2; }
 	@test -d "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) is not a folder"; exit 2; }
 	$(BIN)/python -m vg_build.grade_local --bundle $(BUNDLE) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
