@@ -201,7 +201,7 @@ def folder_bytes(folder):
 
 
 def find_python310():
-    """A CPython 3.10 (Gradescope's Python) if one is installed, else this Python."""
+    """A CPython 3.10 (Gradescope's Python) if one is installed, else None."""
     candidates = [shutil.which("python3.10"), "/usr/bin/python3.10",
                   *sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.10*/bin/python3.10")))]
     for candidate in (c for c in candidates if c and os.path.exists(c)):
@@ -209,7 +209,7 @@ def find_python310():
                                capture_output=True, check=False)
         if probe.returncode == 0:
             return candidate
-    return sys.executable
+    return None
 
 
 def python_version(python):
@@ -390,7 +390,7 @@ def main(argv=None):
     }
     env = otter_bundle.clean_environment()
 
-    base = find_python310()
+    base = find_python310() or sys.executable
     say(f"Python for the lean venvs: {base} ({python_version(base)}); log: {log}")
 
     # environments: ours fresh every run, the lean otter one cached

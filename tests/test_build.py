@@ -1,6 +1,5 @@
 """The build contract (SPEC §5): artifacts, reproducibility, leak check, Python 3.10."""
 
-import glob
 import io
 import json
 import os
@@ -14,6 +13,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from bench.run import find_python310
 from vg_build import __main__ as build
 from vg_build import leaks
 
@@ -201,20 +201,9 @@ def test_bundle_requirements_resolve_for_python_310(tmp_path):
     assert all("==" in line for line in requirements), "every bundle requirement must be pinned"
 
 
-def python310():
-    candidates = [shutil.which("python3.10"), "/usr/bin/python3.10",
-                  *glob.glob(os.path.expanduser("~/.pyenv/versions/3.10*/bin/python3.10"))]
-    for candidate in (c for c in candidates if c and os.path.exists(c)):
-        probe = subprocess.run([candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 10)"],
-                               capture_output=True, check=False)
-        if probe.returncode == 0:
-            return candidate
-    return None
-
-
 def test_bundle_grades_under_python_310(bundle, solution_notebook, tmp_path):
     """Where a Python 3.10 exists, does the bundle install and grade full marks with it?"""
-    interpreter = python310()
+    interpreter = find_python310()
     if interpreter is None:
         pytest.skip("no Python 3.10 on this machine (install python3.10 to run this check)")
     subprocess.run([interpreter, "-m", "venv", str(tmp_path / "venv")], check=True)
