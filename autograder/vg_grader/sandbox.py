@@ -790,7 +790,12 @@ def _processes_of_self():
 
 def sandbox_mounts(uid, gid):
     """What the new root of a namespace sandbox holds, in mount order (see launcher.py)."""
-    mounts = []
+    # The private /tmp comes first: a runtime that lives below /tmp (a checkout in /tmp with
+    # its .venv) is then bound on top of it instead of being hidden by it.
+    mounts = [
+        ["tmpfs", f"size={TMPFS_MB}m,nr_inodes=16384,mode=1777", "/tmp"],
+        ["tmpfs", f"size={TMPFS_MB}m,nr_inodes=16384,mode=700,uid={uid},gid={gid}", STUDENT_HOME],
+    ]
     bound = []
     for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
@@ -815,7 +820,5 @@ def sandbox_mounts(uid, gid):
     mounts += [["symlink", "/proc/self/fd", "/dev/fd"]] + [
         ["symlink", f"/proc/self/fd/{fd}", f"/dev/{name}"] for fd, name in enumerate(("stdin", "stdout", "stderr"))
     ]
-    mounts.append(["tmpfs", f"size={TMPFS_MB}m,nr_inodes=16384,mode=1777", "/tmp"])
-    mounts.append(["tmpfs", f"size={TMPFS_MB}m,nr_inodes=16384,mode=700,uid={uid},gid={gid}", STUDENT_HOME])
     mounts.append(["proc", None, "/proc"])
     return mounts
