@@ -102,16 +102,23 @@ def write_student(dist, assignment, student_nb, public_tests):
 
 def execute_solution(dist, assignment, solution_nb, student_folder):
     """Run the solution notebook top to bottom in a real kernel beside the public tests."""
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory() as work:
         work = pathlib.Path(work)
         shutil.copytree(student_folder / "tests", work / "tests")
         nbformat.write(solution_nb, work / assignment.notebook)  # grader.export() reads it
+        # Local sockets (IPC) rather than TCP: nothing listens on the network while building.
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(work / "kernel"))
         client = NotebookClient(
-            solution_nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+            solution_nb, km=kernel, timeout=600, resources={"metadata": {"path": str(work)}}
         )
-        client.execute()
+        try:
+            client.execute()
+        finally:
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=True)
     target = dist / "solutions" / assignment.notebook
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(solution_nb, target)
