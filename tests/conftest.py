@@ -1,5 +1,7 @@
 """Shared fixtures: one build per test session, and grading through `make grade`'s path."""
 
+import contextlib
+import fcntl
 import json
 import os
 import pathlib
@@ -15,6 +17,13 @@ from vg_build import config, notebooks, render
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 ASSIGNMENT = "vanishing_gradients"
+BANK = REPO / "tests" / "files" / "implementations"
+IMPLEMENTATIONS = sorted(BANK.glob("*/*.py"))
+# Student code that throws Markdown, HTML and backticks at the feedback.
+HOSTILE_CLIP = '''
+def clip_gradients(grads, max_norm):
+    raise ValueError("```\\n</pre><script>alert(1)</script> | **bold** [link](http://x) <img src=x> `tick`")
+'''
 RESULTS_SCHEMA = json.loads((REPO / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
 
 
@@ -91,6 +100,46 @@ def grade(bundle, tmp_path_factory):
         return results
 
     return run
+
+
+@contextlib.contextmanager
+def once_per_run(tmp_path_factory, name):
+    """A folder made once per test run and shared by all pytest-xdist workers: yields
+    (folder, done); the first worker makes it (and marks it done), the others wait for it."""
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every worker of a run
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folder = shared / name
+        done = (folder / ".done").exists()
+        folder.mkdir(exist_ok=True)
+        yield folder, done
+        (folder / ".done").touch()
+
+
+@pytest.fixture(scope="session")
+def full_dist(tmp_path_factory):
+    """A complete build, solution notebook executed, as `make` makes it (once per run)."""
+    with once_per_run(tmp_path_factory, "full-dist") as (folder, done):
+        if not done:
+            build.build(ASSIGNMENT, folder, execute=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bank_results(grade, solution_notebook, tmp_path_factory):
+    """Every bank implementation pasted over the solution's own, the solution itself and a
+    hostile one, graded in one batch (once per run)."""
+    with once_per_run(tmp_path_factory, "bank") as (folder, done):
+        if not done:
+            submissions = {
+                f"{path.parent.name}__{path.stem}":
+                    with_cell_replaced(solution_notebook, path.parent.name, path.read_text())
+                for path in IMPLEMENTATIONS
+            }
+            submissions["solution"] = solution_notebook
+            submissions["hostile"] = with_cell_replaced(solution_notebook, "clip_gradients", HOSTILE_CLIP)
+            (folder / "results.json").write_text(json.dumps(grade(submissions)))
+        return json.loads((folder / "results.json").read_text())
 
 
 def with_cell_replaced(notebook, function_name, source):

@@ -20,14 +20,6 @@ from vg_build import leaks
 from .conftest import ASSIGNMENT, REPO
 
 
-@pytest.fixture(scope="module")
-def full_dist(tmp_path_factory):
-    """A complete build, solution notebook executed, as `make` makes it."""
-    folder = tmp_path_factory.mktemp("full-dist")
-    build.build(ASSIGNMENT, folder, execute=True)
-    return folder
-
-
 def test_artifacts_are_where_other_tools_expect_them(full_dist):
     """Does the build write exactly the four documented artifacts?"""
     for relative in (

@@ -11,7 +11,6 @@ stay terse; the Markdown must survive hostile student text; and stock Otter (wha
 import ast
 import html
 import json
-import pathlib
 import re
 
 import pytest
@@ -19,9 +18,8 @@ from otter.test_files import ExceptionTestFile
 
 from vg_grader import report, results
 
-from .conftest import question_scores, with_cell_replaced
+from .conftest import BANK, question_scores
 
-BANK = pathlib.Path(__file__).parent / "files" / "implementations"
 QUESTION_OF = {"sigmoid_gradient": "sigmoid_gradient", "prod": "prod", "clip_gradients": "clip_gradients",
                "gradient_regime": "conditions"}
 WRONG = sorted(BANK.glob("*/wrong_*.py"))
@@ -120,34 +118,18 @@ def public_section(results_data, question):
     return " ".join(plain(public_markdown(results_data, question)).split())
 
 
-HOSTILE = '''
-def clip_gradients(grads, max_norm):
-    raise ValueError("```\\n</pre><script>alert(1)</script> | **bold** [link](http://x) <img src=x> `tick`")
-'''
-
-
-@pytest.fixture(scope="module")
-def bank_feedback(grade, solution_notebook):
-    """Every wrong implementation of the bank (and two extras), graded in one batch."""
-    submissions = {f"{p.parent.name}__{p.stem}": with_cell_replaced(solution_notebook, p.parent.name, p.read_text())
-                   for p in WRONG}
-    submissions["solution"] = solution_notebook
-    submissions["hostile"] = with_cell_replaced(solution_notebook, "clip_gradients", HOSTILE)
-    return grade(submissions)
-
-
 @pytest.mark.parametrize("path", WRONG, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_feedback_names_the_mistake(bank_feedback, path):
+def test_feedback_names_the_mistake(bank_results, path):
     """Does the feedback students see at once name the kind of mistake the file makes?"""
     phrases = phrases_for(path)
     assert phrases, f"add the keyword {keyword(path)!r} of {path.name} to PHRASES"
-    data = bank_feedback[f"{path.parent.name}__{path.stem}"]
+    data = bank_results[f"{path.parent.name}__{path.stem}"]
     text = public_section(data, QUESTION_OF[path.parent.name]).lower()
     missing = [phrase for phrase in phrases if phrase.lower() not in text]
     assert not missing, f"{missing} not in the feedback:\n{text}"
 
 
-def test_phrases_tell_mistakes_apart(bank_feedback):
+def test_phrases_tell_mistakes_apart(bank_results):
     """Does each mistake-specific phrase appear only for the mistakes it names?"""
     wrongly = []
     for phrase in SPECIFIC:
@@ -156,16 +138,16 @@ def test_phrases_tell_mistakes_apart(bank_feedback):
         for path in WRONG:
             if path in owners or path.parent.name not in {p.parent.name for p in owners}:
                 continue
-            text = public_section(bank_feedback[f"{path.parent.name}__{path.stem}"],
+            text = public_section(bank_results[f"{path.parent.name}__{path.stem}"],
                                   QUESTION_OF[path.parent.name]).lower()
             if phrase in text:
                 wrongly.append((phrase, f"{path.parent.name}/{path.stem}"))
     assert not wrongly
 
 
-def test_one_test_per_question_with_all_points(bank_feedback, question_points):
+def test_one_test_per_question_with_all_points(bank_results, question_points):
     """Is there exactly one Gradescope test per question, holding all its points, published later?"""
-    for name, data in bank_feedback.items():
+    for name, data in bank_results.items():
         tests = data["tests"]
         assert [t["name"] for t in tests] == list(question_points), name
         assert {t["name"]: t["max_score"] for t in tests} == question_points
@@ -174,7 +156,7 @@ def test_one_test_per_question_with_all_points(bank_feedback, question_points):
         assert data["score"] == sum(question_scores(data).values())
 
 
-def test_hidden_cases_show_pass_fail_and_points_only(bank_feedback, bundle, tmp_path):
+def test_hidden_cases_show_pass_fail_and_points_only(bank_results, bundle, tmp_path):
     """Do hidden cases appear only as "Hidden check n" with pass/fail and points (never their
     description, inputs, messages or source), and not at all in the visible output?"""
     import zipfile
@@ -185,7 +167,7 @@ def test_hidden_cases_show_pass_fail_and_points_only(bank_feedback, bundle, tmp_
         archive.extractall(tmp_path)
     hidden = [case for question in QUESTION_OF.values()
               for case in otter_tests.load(tmp_path / "tests" / f"{question}.py").cases if case.hidden]
-    for name, data in bank_feedback.items():
+    for name, data in bank_results.items():
         everything = data["output"] + "\n".join(t["output"] + json.dumps(t["extra_data"]) for t in data["tests"])
         for case in hidden:
             assert results.inline(case.description) not in everything, (name, case.description)
@@ -196,22 +178,22 @@ def test_hidden_cases_show_pass_fail_and_points_only(bank_feedback, bundle, tmp_
                 assert row[0] in (results.PASSED, results.FAILED) and re.fullmatch(r"[\d.]+ / [\d.]+", row[1])
 
 
-def test_failed_public_case_shows_input_expected_got_and_hint(bank_feedback):
+def test_failed_public_case_shows_input_expected_got_and_hint(bank_results):
     """Does a failed public case show its input, the expected and the returned value, and a hint?"""
-    text = public_section(bank_feedback["prod__wrong_transposed_jacobian"], "prod")
+    text = public_section(bank_results["prod__wrong_transposed_jacobian"], "prod")
     for needle in ("Input: k = 3, W_hh of shape (3, 3)", "Expected:", "Got:", "Hint: Your result is the transpose"):
         assert needle in text
 
 
-def test_solution_feedback_is_all_green(bank_feedback):
-    data = bank_feedback["solution"]
+def test_solution_feedback_is_all_green(bank_results):
+    data = bank_results["solution"]
     assert results.FAILED not in data["output"] + "".join(t["output"] for t in data["tests"])
     assert all(t["status"] == "passed" for t in data["tests"])
 
 
-def test_student_text_cannot_break_the_markdown(bank_feedback):
+def test_student_text_cannot_break_the_markdown(bank_results):
     """Does an error message full of Markdown and HTML stay inert text in the feedback?"""
-    data = bank_feedback["hostile"]
+    data = bank_results["hostile"]
     rendered = report.markdown_html(public_markdown(data, "clip_gradients"))
     assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered

@@ -1,30 +1,15 @@
 """End-to-end grading through the bundle, as `make grade` and Gradescope run it."""
 
-import pathlib
-
 import pytest
 
-from .conftest import question_scores, with_cell_replaced
+from .conftest import BANK, IMPLEMENTATIONS, question_scores
 
-BANK = pathlib.Path(__file__).parent / "files" / "implementations"
 QUESTION_OF = {
     "sigmoid_gradient": "sigmoid_gradient",
     "prod": "prod",
     "clip_gradients": "clip_gradients",
     "gradient_regime": "conditions",
 }
-IMPLEMENTATIONS = sorted(BANK.glob("*/*.py"))
-
-
-@pytest.fixture(scope="module")
-def bank_results(grade, solution_notebook):
-    """Every bank implementation, pasted over the solution's own, graded in one batch."""
-    submissions = {}
-    for path in IMPLEMENTATIONS:
-        function = path.parent.name
-        submissions[f"{function}__{path.stem}"] = with_cell_replaced(solution_notebook, function, path.read_text())
-    submissions["solution"] = solution_notebook
-    return grade(submissions)
 
 
 def test_solution_gets_full_marks(bank_results, question_points):
