@@ -19,6 +19,13 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 ASSIGNMENT = "vanishing_gradients"
 BANK = REPO / "tests" / "files" / "implementations"
 IMPLEMENTATIONS = sorted(BANK.glob("*/*.py"))
+# The question whose test file grades each function of the bank (tests/files/implementations/<function>/).
+QUESTION_OF = {
+    "sigmoid_gradient": "sigmoid_gradient",
+    "prod": "prod",
+    "clip_gradients": "clip_gradients",
+    "gradient_regime": "conditions",
+}
 # Student code that throws Markdown, HTML and backticks at the feedback.
 HOSTILE_CLIP = '''
 def clip_gradients(grads, max_norm):

@@ -18,10 +18,8 @@ from otter.test_files import ExceptionTestFile
 
 from vg_grader import report, results
 
-from .conftest import BANK, question_scores
+from .conftest import BANK, QUESTION_OF, question_scores
 
-QUESTION_OF = {"sigmoid_gradient": "sigmoid_gradient", "prod": "prod", "clip_gradients": "clip_gradients",
-               "gradient_regime": "conditions"}
 WRONG = sorted(BANK.glob("*/wrong_*.py"))
 
 # keyword -> phrases the public feedback must all contain (case-insensitive); a (function,

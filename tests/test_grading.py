@@ -2,14 +2,7 @@
 
 import pytest
 
-from .conftest import BANK, IMPLEMENTATIONS, question_scores
-
-QUESTION_OF = {
-    "sigmoid_gradient": "sigmoid_gradient",
-    "prod": "prod",
-    "clip_gradients": "clip_gradients",
-    "gradient_regime": "conditions",
-}
+from .conftest import BANK, IMPLEMENTATIONS, QUESTION_OF, question_scores
 
 
 def test_solution_gets_full_marks(bank_results, question_points):

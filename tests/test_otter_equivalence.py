@@ -33,7 +33,7 @@ import pytest
 from bench import otter_bundle
 from vg_grader import otter_tests
 
-from .conftest import question_scores, with_cell_replaced
+from .conftest import QUESTION_OF, question_scores, with_cell_replaced
 
 with warnings.catch_warnings():  # Otter's import trips a traitlets DeprecationWarning
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -51,8 +51,6 @@ HONEST = {
     "clip_per_array": "clip_gradients/wrong_per_array_clipping",
     "regime_spectral_radius": "gradient_regime/wrong_spectral_radius",
 }
-QUESTION_OF = {"sigmoid_gradient": "sigmoid_gradient", "prod": "prod", "clip_gradients": "clip_gradients",
-               "gradient_regime": "conditions"}
 
 
 def honest_notebook(solution_notebook, implementation):

@@ -33,7 +33,7 @@ class StudentFunction:
             for original, after in zip(args, args_after or []):
                 _copy_back(original, codec.decode(after))
             return codec.decode(value, aliases=lambda path: _argument_at(args, path))
-        except (codec.CodecError, TypeError, ValueError, IndexError, RecursionError) as error:
+        except (codec.CodecError, AttributeError, TypeError, ValueError, IndexError, RecursionError) as error:
             raise StudentCodeError(
                 "UnsupportedValue", f"{self._name} returned something the grader cannot read ({error})"
             ) from None
@@ -81,10 +81,9 @@ class CaseResult:
     message: str
 
 
-def run_case(case, environment, session=None):
+def run_case(case, environment, session):
     kwargs = {name: environment.get(name) for name in case.parameters}
-    if session is not None:
-        session.start_case()
+    session.start_case()  # each case has its own time budget for calls
     try:
         case.function(**kwargs)
     except StudentCodeError as error:

@@ -288,9 +288,6 @@ class Session:
         args_after = reply.get("args_after")
         return reply.get("value"), args_after if isinstance(args_after, list) else None
 
-    def output_text(self):
-        return self.process.output.text() if self.process and self.process.output else ""
-
     def close(self):
         if self.process is not None:
             self.process.kill()
