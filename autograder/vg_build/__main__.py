@@ -19,7 +19,7 @@ import nbformat
 
 from vg_grader import otter_tests
 
-from . import config, guide, leaks, notebooks, render, test_files, zips
+from . import claims, config, guide, leaks, notebooks, render, test_files, zips
 from .config import REPO
 
 GRADER_PACKAGE = REPO / "autograder" / "vg_grader"
@@ -33,7 +33,8 @@ class BuildError(SystemExit):
 def notebook_text(env, assignment):
     template = env.get_template(f"{assignment.name}.py.j2")
     return template.render(
-        title=assignment.title, name=assignment.name, params=assignment.parameters, points=assignment.points
+        title=assignment.title, name=assignment.name, params=assignment.parameters, points=assignment.points,
+        facts=claims.values(assignment.parameters),  # raises ClaimError if a sentence would be false
     )
 
 
@@ -164,6 +165,8 @@ def main(argv=None):
         build(args.assignment, args.dist, execute=not args.no_execute)
     except notebooks.MarkerError as error:
         sys.exit(f"Template error: {error}")
+    except claims.ClaimError as error:
+        sys.exit(f"Build stopped: {error}")
 
 
 if __name__ == "__main__":

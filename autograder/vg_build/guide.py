@@ -15,7 +15,7 @@ import jupytext
 
 from vg_grader import otter_tests
 
-from . import notebooks
+from . import claims, notebooks
 
 GUIDE_NAME = "INSTRUCTOR_GUIDE"
 # nbconvert's default MathJax (2.7.x); the guide is read online, like the notebook's HTML.
@@ -101,6 +101,7 @@ def markdown_text(env, assignment, text, full_tests):
         total=auto_total + manual_total,
         limits=assignment.limits,
         params=assignment.parameters,
+        facts=claims.values(assignment.parameters),
         answers=model_answers(text, assignment.manual_questions),
         split_points=split_points,
         half=lambda points: number(fractions.Fraction(points) / 2),

@@ -18,6 +18,7 @@ MARKDOWN_END = re.compile(r"^[ \t]*<!-- END SOLUTION -->[ \t]*$")
 CODE_BLANK = ["# YOUR CODE HERE", 'raise NotImplementedError("Replace this line with your code.")']
 ANSWER_BLANK = "None  # YOUR ANSWER HERE"
 MARKDOWN_BLANK = "_Type your answer here, replacing this text._"
+EXPORT_CALL = re.compile(r"^[ \t]*grader\.export\(", re.M)
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
@@ -95,6 +96,16 @@ def normalise_metadata(nb):
     return nb
 
 
+def skip_export_when_executed(nb):
+    """The build executes the solution in a folder it then deletes: a "download" link to the zip
+    that `grader.export()` leaves there would point nowhere. Jupyter's skip-execution tag keeps
+    the cell, unrun and without output."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and EXPORT_CALL.search(cell.source):
+            cell.metadata["tags"] = ["skip-execution"]
+    return nb
+
+
 def assign_cell_ids(nb):
     """Deterministic ids: two builds must give byte-identical notebooks."""
     nb.nbformat, nb.nbformat_minor = 4, 5
@@ -119,6 +130,7 @@ STUDENT_PIPELINE = [
 SOLUTION_PIPELINE = [
     drop_solution_markers,
     normalise_metadata,
+    skip_export_when_executed,  # after normalise_metadata, which clears every cell's metadata
     assign_cell_ids,
     validate,
 ]

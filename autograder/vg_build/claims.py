@@ -1,0 +1,253 @@
+"""The numbers the notebook's prose, model answer and instructor guide state, and the claims
+they make, computed from assignment.yml's parameters with the reference module.
+
+    values(parameters) -> {name: text}   what the templates render (LaTeX-ready strings);
+                                         raises ClaimError naming every claim that is false
+
+The example data are drawn exactly as the notebook draws them (same seed, same order of
+draws), so the prose describes the very numbers the notebook prints. Each claim is declared
+once, as the sentence a reader sees and the check that makes it true; a parameter change that
+makes a sentence false stops the build with that sentence in the message.
+"""
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+import vanishing_gradients_reference as ref
+
+# Design constants of the examples (rendered into the notebook's code and prose).
+SIGMA_VANISHING = 3.5      # sigma_max of the vanishing example, below 1/gamma = 4
+SIGMA_LARGE = 8.0          # the same W_hh scaled above 4: necessary, not sufficient
+FABRICATED_EIGENVALUES = (4.5, 6.0)   # range of the symmetric worst case's eigenvalues
+W_NON_NORMAL = np.array([[3.88, 4.0], [0.0, 3.88]])
+W_NILPOTENT = np.array([[6.0, 6.0], [-6.0, -6.0]])  # (W/4)^2 = 0, yet it can grow
+FD_STEPS_BACK = (1, 3, 6)  # the finite-difference checks of prod: k = t-1, t-3, t-6
+FD_EPS = 1e-6
+CLIP_EXAMPLE = ([np.array([[3.0, 4.0]]), np.array([12.0])], 1.0)  # gradients, threshold
+
+
+class ClaimError(ValueError):
+    """A sentence of the notebook or the guide is false for these parameters."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    name: str
+    says: str                              # the sentence as the reader sees it
+    holds: Callable[[dict], bool]          # on the facts
+    measured: Callable[[dict], str]        # what was measured, for the error message
+
+
+def _jacobian_norms(W_hh, W_hx, b_h, h, x):
+    return np.array([ref.spectral_norm(ref.prod(k, W_hh, W_hx, b_h, h, x)) for k in range(h.shape[1] + 1)])
+
+
+def _fd_jacobian(k, W_hh, W_hx, b_h, h, x, eps=FD_EPS):
+    """Central differences of h_t with respect to h_k, as the notebook computes them."""
+    n = W_hh.shape[0]
+    estimate = np.zeros((n, n))
+    for c in range(n):
+        nudge = np.zeros(n)
+        nudge[c] = eps
+        plus = ref.rnn_states(W_hh, W_hx, b_h, h[:, k] + nudge, x[:, k:])[:, -1]
+        minus = ref.rnn_states(W_hh, W_hx, b_h, h[:, k] - nudge, x[:, k:])[:, -1]
+        estimate[:, c] = (plus - minus) / (2 * eps)
+    return estimate
+
+
+def example_data(parameters):
+    """The notebook's example arrays, drawn in the notebook's order from its seed."""
+    n, m, t = parameters["n"], parameters["m"], parameters["t"]
+    rng = np.random.default_rng(parameters["seed"])
+    W_hh = rng.standard_normal((n, n))
+    W_hh *= SIGMA_VANISHING / np.linalg.norm(W_hh, 2)
+    W_hx = rng.standard_normal((n, m))
+    b_h = rng.standard_normal(n)
+    x = rng.standard_normal((m, t))
+    h0 = np.zeros(n)
+    Q = np.linalg.qr(rng.standard_normal((n, n)))[0]
+    eigenvalues = rng.uniform(*FABRICATED_EIGENVALUES, n)
+    return {"W_hh": W_hh, "W_hx": W_hx, "b_h": b_h, "x": x, "h0": h0, "Q": Q, "eigenvalues": eigenvalues}
+
+
+def facts(parameters):
+    """Every number the text states or compares, as floats and ints."""
+    t = parameters["t"]
+    d = example_data(parameters)
+    W_hh, W_hx, b_h, x, h0 = d["W_hh"], d["W_hx"], d["b_h"], d["x"], d["h0"]
+    h = ref.rnn_states(W_hh, W_hx, b_h, h0, x)[:, :t]
+    norms = _jacobian_norms(W_hh, W_hx, b_h, h, x)
+    bound = (ref.GAMMA_SIGMOID * SIGMA_VANISHING) ** t
+    fd_errors = []
+    for back in FD_STEPS_BACK:
+        exact = ref.prod(t - back, W_hh, W_hx, b_h, h, x)
+        numerical = _fd_jacobian(t - back, W_hh, W_hx, b_h, h, x)
+        fd_errors.append(ref.spectral_norm(exact - numerical) / ref.spectral_norm(numerical))
+
+    W_large = W_hh * (SIGMA_LARGE / np.linalg.norm(W_hh, 2))
+    h_large = ref.rnn_states(W_large, W_hx, b_h, h0, x)[:, :t]
+    norms_large = _jacobian_norms(W_large, W_hx, b_h, h_large, x)
+
+    sigma_fab = float(np.max(np.abs(d["eigenvalues"])))  # symmetric: sigma_max = largest |eigenvalue|
+
+    steps = np.arange(301)
+    powers = np.array([ref.spectral_norm(np.linalg.matrix_power(W_NON_NORMAL / 4, s)) for s in steps])
+    nn_steps = t - 1
+
+    saturated = np.diag([ref.GAMMA_SIGMOID, 0.0]) @ W_NILPOTENT  # unit 2 saturated, unit 1 at slope 1/4
+    grads, threshold = CLIP_EXAMPLE
+    by_norm, g = ref.clip_gradients(grads, threshold)
+    by_value = np.concatenate([np.clip(a, -threshold, threshold).ravel() for a in grads])
+    flat = np.concatenate([a.ravel() for a in grads])
+
+    return {
+        "t": t,
+        "sigma_vanishing": SIGMA_VANISHING,
+        "sigma_large": SIGMA_LARGE,
+        "vanishing_last": float(norms[t - 1]),
+        "vanishing_first": float(norms[0]),
+        "vanishing_ratio": float(norms[0] / norms[t - 1]),
+        "vanishing_bound": float(bound),
+        "vanishing_below_bound": float(norms[0] / bound),
+        "fd_error": float(max(fd_errors)),
+        "rho_large": ref.spectral_radius(W_large),
+        "large_first": float(norms_large[0]),
+        "large_max": float(norms_large.max()),
+        "large_bound": float((ref.GAMMA_SIGMOID * SIGMA_LARGE) ** t),
+        "fab_low": FABRICATED_EIGENVALUES[0],
+        "fab_high": FABRICATED_EIGENVALUES[1],
+        "fab_sigma": float(sigma_fab),
+        "fab_first": float((sigma_fab / 4) ** t),
+        "fab_ratio": float((sigma_fab / 4) ** (t - 1)),
+        "nn_rho": ref.spectral_radius(W_NON_NORMAL),
+        "nn_sigma": ref.spectral_norm(W_NON_NORMAL),
+        "nn_steps": nn_steps,
+        "nn_norm_steps": float(powers[nn_steps]) if nn_steps < len(powers) else math.nan,
+        "nn_rho_steps": float((ref.spectral_radius(W_NON_NORMAL) / 4) ** nn_steps),
+        "nn_peak": float(powers.max()),
+        "nn_peak_steps": int(np.argmax(powers)),
+        "nn_back_below_1": int(steps[1:][powers[1:] < 1][0]),
+        "nilpotent_power_2": ref.spectral_norm(np.linalg.matrix_power(W_NILPOTENT / 4, 2)),
+        "nilpotent_steps": nn_steps,
+        "nilpotent_saturated": ref.spectral_norm(np.linalg.matrix_power(saturated, nn_steps)),
+        "clip_g": float(g),
+        "clip_norm_after": ref.global_norm(by_norm),
+        "clip_value_norm": float(np.linalg.norm(by_value)),
+        "clip_value_cosine": float(by_value @ flat / (np.linalg.norm(by_value) * np.linalg.norm(flat))),
+        "orthogonal_gap": abs(ref.GAMMA_TANH * ref.spectral_norm(d["Q"]) - 1.0),
+    }
+
+
+CLAIMS = [
+    Claim("vanishing example below the threshold",
+          "the vanishing example has sigma_max(W_hh) < 4 = 1/gamma",
+          lambda f: f["sigma_vanishing"] < 1 / ref.GAMMA_SIGMOID,
+          lambda f: f"sigma_max = {f['sigma_vanishing']}"),
+    Claim("early steps vanish",
+          "in the vanishing example ||dh_t/dh_0|| is at least three orders of magnitude smaller "
+          "than ||dh_t/dh_(t-1)||",
+          lambda f: f["vanishing_ratio"] < 1e-3,
+          lambda f: f"ratio {f['vanishing_ratio']:.3g}"),
+    Claim("far below the bound",
+          "in the vanishing example ||dh_t/dh_0|| is at least two orders of magnitude below the bound "
+          "(gamma sigma_max)^t",
+          lambda f: f["vanishing_below_bound"] < 1e-2,
+          lambda f: f"ratio to the bound {f['vanishing_below_bound']:.3g}"),
+    Claim("finite differences agree",
+          "prod agrees with finite differences to a relative difference below 1e-3",
+          lambda f: f["fd_error"] < 1e-3,
+          lambda f: f"largest relative difference {f['fd_error']:.3g}"),
+    Claim("large W_hh above the threshold",
+          "the scaled W_hh has sigma_max > 4: the necessary condition for exploding holds",
+          lambda f: f["sigma_large"] > 1 / ref.GAMMA_SIGMOID,
+          lambda f: f"sigma_max = {f['sigma_large']}"),
+    Claim("large W_hh does not explode",
+          "with sigma_max(W_hh) = 8 on real states the product does not explode: ||dh_t/dh_0|| < 1",
+          lambda f: f["large_first"] < 1,
+          lambda f: f"||dh_t/dh_0|| = {f['large_first']:.3g}"),
+    Claim("large W_hh far below its bound",
+          "with sigma_max(W_hh) = 8, ||dh_t/dh_0|| is at least three orders of magnitude below the bound (8/4)^t",
+          lambda f: f["large_first"] < 1e-3 * f["large_bound"],
+          lambda f: f"||dh_t/dh_0|| = {f['large_first']:.3g}, bound {f['large_bound']:.3g}"),
+    Claim("fabricated case explodes",
+          "in the fabricated worst case ||dh_t/dh_0|| is more than 10 times ||dh_t/dh_(t-1)||",
+          lambda f: f["fab_ratio"] > 10 and f["fab_low"] > 4,
+          lambda f: f"ratio {f['fab_ratio']:.3g}, smallest eigenvalue bound {f['fab_low']}"),
+    Claim("eigenvalue trap",
+          "the non-normal W has rho < 4 < sigma_max and ||(W/4)^(t-1)|| > 1 (the product grows)",
+          lambda f: f["nn_rho"] < 4 < f["nn_sigma"] and f["nn_norm_steps"] > 1 and f["nn_rho_steps"] < 1,
+          lambda f: f"rho = {f['nn_rho']:.4g}, sigma_max = {f['nn_sigma']:.4g}, "
+                    f"||(W/4)^{f['nn_steps']}|| = {f['nn_norm_steps']:.4g}"),
+    Claim("largest factors are not the largest product",
+          "(W/4)^2 = 0 for W = [[6, 6], [-6, -6]], while a saturated unit makes the product of t-1 factors "
+          "larger than 1000",
+          lambda f: f["nilpotent_power_2"] == 0 and f["nilpotent_saturated"] > 1000,
+          lambda f: f"||(W/4)^2|| = {f['nilpotent_power_2']:.3g}, saturated {f['nilpotent_saturated']:.4g}"),
+    Claim("clipping by value can turn the gradient",
+          "on the clipping example, clipping by value gives a norm above the threshold and a cosine below 1, "
+          "clipping by norm gives norm 1",
+          lambda f: (f["clip_value_norm"] > 1 and f["clip_value_cosine"] < 0.99
+                     and abs(f["clip_norm_after"] - 1) < 1e-12),
+          lambda f: f"by value: norm {f['clip_value_norm']:.4g}, cosine {f['clip_value_cosine']:.4g}"),
+    Claim("orthogonal W_hh with tanh is at the threshold",
+          "the notebook's orthogonal Q has gamma_tanh * sigma_max(Q) within 1e-9 of 1",
+          lambda f: f["orthogonal_gap"] <= 1e-9,
+          lambda f: f"|sigma_max - 1| = {f['orthogonal_gap']:.3g}"),
+]
+
+
+def false_claims(parameters):
+    """[(claim, measured)] of the claims that do not hold for these parameters."""
+    found = facts(parameters)
+    return [(claim, claim.measured(found)) for claim in CLAIMS if not claim.holds(found)]
+
+
+def latex_number(value, digits=2):
+    """1.2 \\times 10^{-9} for very small or large values, 0.0123 or 12.3 otherwise."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -2 <= exponent <= 3:
+        return f"{value:.{max(digits - 1 - exponent, 0)}f}"
+    mantissa = value / 10 ** exponent
+    if round(mantissa, digits - 1) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.{digits - 1}f} \\times 10^{{{exponent}}}"
+
+
+def values(parameters):
+    """{name: text} for the templates; raises ClaimError if any claim is false."""
+    wrong = false_claims(parameters)
+    if wrong:
+        shown = ", ".join(f"{key}={parameters[key]}" for key in sorted(parameters))
+        lines = [f"- {claim.name}: the text says {claim.says}; measured {measured}" for claim, measured in wrong]
+        raise ClaimError(
+            f"{len(wrong)} claim(s) of the notebook are false for the parameters of assignment.yml ({shown}):\n"
+            + "\n".join(lines)
+            + "\nChoose other parameters, or change the example data or the sentence (vg_build/claims.py)."
+        )
+    f = facts(parameters)
+    text = {name: latex_number(value) for name, value in f.items() if isinstance(value, float)}
+    text.update({name: str(value) for name, value in f.items() if isinstance(value, int)})
+    text.update({
+        "sigma_vanishing": f"{SIGMA_VANISHING:g}",
+        "sigma_large": f"{SIGMA_LARGE:g}",
+        "fab_low": f"{FABRICATED_EIGENVALUES[0]:g}",
+        "fab_high": f"{FABRICATED_EIGENVALUES[1]:g}",
+        "nn_rho": f"{f['nn_rho']:.2f}",
+        "nn_sigma": f"{f['nn_sigma']:.2f}",
+        "nn_norm_steps": f"{f['nn_norm_steps']:.0f}" if f["nn_norm_steps"] >= 10 else f"{f['nn_norm_steps']:.1f}",
+        "nn_peak": f"{f['nn_peak']:.1f}",
+        "nilpotent_saturated": f"{f['nilpotent_saturated']:.0f}",
+        "clip_g": f"{f['clip_g']:g}",
+        "clip_value_norm": f"{f['clip_value_norm']:.2f}",
+        "clip_value_cosine": f"{f['clip_value_cosine']:.2f}",
+        "rho_large": f"{f['rho_large']:.2f}",
+        "rho_large_side": "above" if f["rho_large"] > 1 / ref.GAMMA_SIGMOID else "below",
+        "large_bound": latex_number(f["large_bound"]),
+        "vanishing_orders": str(math.floor(-math.log10(f["vanishing_ratio"]))),
+    })
+    return text
