@@ -1,0 +1,127 @@
+"""The numbers and claims of the notebook's prose, model answer and instructor guide follow
+assignment.yml's parameters: the build computes them (vg_build.claims) and stops, naming the
+claim, when a parameter change makes a sentence false."""
+
+import dataclasses
+import re
+
+import nbformat
+import numpy as np
+import pytest
+
+from vg_build import __main__ as build
+from vg_build import claims, config, guide, notebooks, render, test_files
+
+from .conftest import ASSIGNMENT
+
+# Twenty seeds other than the configured one, spread out (not a run of neighbours).
+OTHER_SEEDS = [int(seed) for seed in np.random.default_rng(2024).choice(100_000, size=20, replace=False)]
+# With this seed the W_hh scaled to sigma_max 8 grows over the sequence (||dh_t/dh_0|| about 8.4).
+SEED_WHERE_LARGE_W_HH_GROWS = 1354
+
+
+@pytest.fixture(scope="module")
+def assignment():
+    return config.load(ASSIGNMENT)
+
+
+def with_seed(assignment, seed):
+    return dataclasses.replace(assignment, parameters={**assignment.parameters, "seed": seed})
+
+
+def test_every_claim_holds_for_the_configured_parameters(assignment):
+    """Does every declared claim hold for the parameters of assignment.yml?"""
+    assert claims.false_claims(assignment.parameters) == []
+    assert len(claims.CLAIMS) >= 10
+
+
+@pytest.mark.parametrize("seed", OTHER_SEEDS)
+def test_with_another_seed_every_claim_holds_or_the_build_names_it(assignment, seed):
+    """With another seed, does the notebook build with every claim true, or stop naming each false one?"""
+    changed = with_seed(assignment, seed)
+    wrong = claims.false_claims(changed.parameters)
+    env = render.environment()
+    if wrong:
+        with pytest.raises(claims.ClaimError) as error:
+            build.notebook_text(env, changed)
+        for claim, measured in wrong:
+            assert claim.name in str(error.value) and measured in str(error.value)
+        assert f"seed={seed}" in str(error.value)
+        return
+    text = build.notebook_text(env, changed)
+    for pipeline in (notebooks.STUDENT_PIPELINE, notebooks.SOLUTION_PIPELINE):
+        notebooks.run_pipeline(text, pipeline)
+    values = claims.values(changed.parameters)
+    for name in ("large_first", "vanishing_first", "fab_ratio", "rho_large"):
+        assert values[name] in text, name
+    assert f"rng = np.random.default_rng({seed})" in text
+    full_tests = test_files.render_all(env, [q["name"] for q in changed.questions])
+    markdown = guide.markdown_text(env, changed, text, full_tests)
+    assert values["large_first"] in markdown
+
+
+def test_a_false_claim_stops_the_build_with_its_sentence(assignment):
+    """When a seed makes "the large W_hh does not explode" false, does the build say so and why?"""
+    changed = with_seed(assignment, SEED_WHERE_LARGE_W_HH_GROWS)
+    [(claim, measured)] = claims.false_claims(changed.parameters)
+    assert claim.name == "large W_hh does not explode"
+    with pytest.raises(claims.ClaimError, match="large W_hh does not explode") as error:
+        build.notebook_text(render.environment(), changed)
+    message = str(error.value)
+    assert claim.says in message and "||dh_t/dh_0|| = 8.4" in message
+    assert f"seed={SEED_WHERE_LARGE_W_HH_GROWS}" in message
+
+
+def test_the_command_line_build_stops_with_a_message_not_a_traceback(assignment, monkeypatch, tmp_path):
+    """Does `python -m vg_build` end with the claim's message when a claim is false?"""
+    changed = with_seed(assignment, SEED_WHERE_LARGE_W_HH_GROWS)
+    monkeypatch.setattr(build.config, "load", lambda name: changed)
+    with pytest.raises(SystemExit) as stopped:
+        build.main(["--dist", str(tmp_path), "--no-execute"])
+    assert str(stopped.value).startswith("Build stopped:") and "large W_hh does not explode" in str(stopped.value)
+    assert not (tmp_path / "student").exists()
+
+
+def printed(notebook, marker):
+    """The printed text of the first code cell whose source contains marker."""
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and marker in c.source)
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def test_the_executed_notebook_prints_the_numbers_the_prose_states(full_dist, assignment):
+    """Are the claims computed on the very data the notebook draws and prints (same seed, same order)?"""
+    notebook = nbformat.read(full_dist / "solutions" / f"{ASSIGNMENT}.ipynb", as_version=4)
+    found = claims.facts(assignment.parameters)
+
+    def close(text, pattern, expected, rtol=1e-2):
+        [value] = re.findall(pattern, text)
+        assert float(value) == pytest.approx(expected, rel=rtol), (pattern, value, expected)
+
+    vanishing = printed(notebook, "norms = jacobian_norms(W_hh, W_hx")
+    close(vanishing, r"\|\|dh_t/dh_0\|\| = (\S+)", found["vanishing_first"])
+    close(vanishing, r"\|\|dh_t/dh_\(t-1\)\|\| = (\S+)", found["vanishing_last"])
+    large = printed(notebook, "h_large = rnn_forward")
+    close(large, r"largest \|eigenvalue\| = (\S+),?", found["rho_large"])
+    close(large, r"\|\|dh_t/dh_0\|\| = (\S+)", found["large_first"])
+    close(large, r"largest over all k: ([^)]+)\)", found["large_max"])
+    fabricated = printed(notebook, "norms_fab = jacobian_norms")
+    close(fabricated, r"\|\|dh_t/dh_0\|\| = (\S+);", found["fab_first"])
+    non_normal = printed(notebook, "W_nn = np.array")
+    close(non_normal, r"largest singular value\s+= (\S+)", found["nn_sigma"])
+    close(non_normal, r"\|\|\(W_nn/4\)\^\d+\|\|_2 = (\S+)", found["nn_norm_steps"])
+    assert f"after {found['nn_peak_steps']} steps" in non_normal
+    assert non_normal.rstrip().endswith(str(found["nn_back_below_1"]))
+    check = printed(notebook, "finite_difference_jacobian(k_check")
+    differences = [float(v) for v in re.findall(r"finite differences = (\S+)", check)]
+    assert max(differences) < 1e-3
+    saturated = printed(notebook, "J_saturated")
+    assert f"= {found['nilpotent_saturated']:.0f}" in saturated
+
+
+@pytest.mark.parametrize("value, text", [
+    (2.1234e-9, "2.1 \\times 10^{-9}"), (0.0692, "0.069"), (1872.4, "1872"), (11.0, "11"),
+    (9.96e-5, "1.0 \\times 10^{-4}"), (1048576.0, "1.0 \\times 10^{6}"), (0.0, "0"),
+])
+def test_numbers_are_written_as_a_reader_expects(value, text):
+    """Are tiny and huge numbers written as LaTeX powers of ten, others in plain digits?"""
+    assert claims.latex_number(value) == text
