@@ -92,17 +92,34 @@ def test_student_notebook_renders_in_chromium(chromium, student_notebook, tmp_pa
     assert result["page"]["title"] == ASSIGNMENT
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# Links of the page that a static copy cannot follow: downloads of files made while executing.
+DOWNLOAD_LINKS = "[...document.links].filter(a => a.hasAttribute('download') || /\\.zip$/.test(a.href)).length"
+
+
+def png_count(cell):
+    return sum("image/png" in o.get("data", {}) for o in cell.outputs)
+
+
 def test_solution_notebook_shows_every_plot(chromium, executed_solution, tmp_path):
-    """Is every plot of the executed solution notebook on the page, decoded, with its maths?"""
-    plots = [o for c in executed_solution.cells if c.cell_type == "code"
-             for o in c.outputs if "image/png" in o.get("data", {})]
-    assert len(plots) >= 4
-    result = look(to_html(executed_solution, tmp_path / "solution.html"), "solution_notebook")
+    """Is every plot of the executed solution notebook an image on the static page, decoded, with
+    its maths: every cell that draws, and every widget with a static picture beside it?"""
+    code = [c for c in executed_solution.cells if c.cell_type == "code"]
+    drawing = [c for c in code if "plt.show()" in c.source or "plot_tangent(" in c.source]
+    assert len(drawing) >= 6
+    assert [c.id for c in drawing if png_count(c) == 0] == [], "cells that draw but left no image"
+    widgets = [c for c in code if any(WIDGET_VIEW in o.get("data", {}) for o in c.outputs)]
+    assert widgets, "the tangent cell should show its slider when ipywidgets is installed"
+    assert [c.id for c in widgets if png_count(c) == 0] == [], "widgets without a static image beside them"
+    plots = sum(png_count(c) for c in code)
+    result = look(to_html(executed_solution, tmp_path / "solution.html"), "solution_notebook",
+                  evaluate=DOWNLOAD_LINKS)
     assert_not_blank(result)
     assert_maths_rendered(result)
     assert_loaded_cleanly(result)
+    assert result["evaluated"] == 0, "the page links to a file that only existed while it was executed"
     images = [i for i in result["page"]["images"] if i["data_png"]]
-    assert len(images) == len(plots), result["page"]["images"]
+    assert len(images) == plots, result["page"]["images"]
     for image in images:
         assert image["complete"] and image["natural_width"] > 100 and image["natural_height"] > 100, image
         assert image["width"] > 100 and image["height"] > 100, image  # laid out, not hidden
