@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from vg_build import __main__ as build
-from vg_build import config, guide, notebooks
+from vg_build import claims, config, guide, notebooks
 
 from .conftest import ASSIGNMENT
 
@@ -118,3 +118,16 @@ def test_guide_needs_one_model_answer_per_manual_question(assignment):
     text = build.notebook_text(build.render.environment(), assignment)
     with pytest.raises(guide.GuideError, match="model answer"):
         guide.model_answers(text, assignment.manual_questions * 2)
+
+
+def test_guide_states_the_numbers_the_build_computed(guide_text, assignment):
+    """Do the guide's rubric, model answer and lecture-errors list give the numbers the build
+    computed from assignment.yml (not figures typed once and left to go stale)?"""
+    values = claims.values(assignment.parameters)
+    rubric = guide_text.split("## Model answer")[0]
+    assert f"\\sigma_{{\\max}} \\approx {values['nn_sigma']}" in rubric
+    answer = guide_text.split("## Model answer")[1].split("## Setting the assignment up")[0]
+    assert values["large_first"] in answer and values["nn_norm_steps"] in answer
+    errors = guide_text.split("## What the lecture notebook got wrong")[1]
+    assert f"grows to about {values['nn_norm_steps']} over {values['nn_steps']} steps" in errors
+    assert values["large_first"] in errors and "guaranteed right for normal" in errors
