@@ -92,6 +92,10 @@ def facts(parameters):
     norms_large = _jacobian_norms(W_large, W_hx, b_h, h_large, x)
 
     sigma_fab = float(np.max(np.abs(d["eigenvalues"])))  # symmetric: sigma_max = largest |eigenvalue|
+    n, m = parameters["n"], parameters["m"]
+    W_fab = d["Q"] @ np.diag(d["eigenvalues"]) @ d["Q"].T
+    norms_fab = _jacobian_norms(W_fab, np.zeros((n, m)), np.zeros(n), np.zeros((n, t)), np.zeros((m, t)))
+    on_the_line = norms_fab / (sigma_fab / 4) ** (t - np.arange(t + 1)) - 1
 
     steps = np.arange(301)
     powers = np.array([ref.spectral_norm(np.linalg.matrix_power(W_NON_NORMAL / 4, s)) for s in steps])
@@ -122,6 +126,7 @@ def facts(parameters):
         "fab_sigma": float(sigma_fab),
         "fab_first": float((sigma_fab / 4) ** t),
         "fab_ratio": float((sigma_fab / 4) ** (t - 1)),
+        "fab_off_the_line": float(np.max(np.abs(on_the_line))),
         "nn_rho": ref.spectral_radius(W_NON_NORMAL),
         "nn_sigma": ref.spectral_norm(W_NON_NORMAL),
         "nn_steps": nn_steps,
@@ -176,6 +181,10 @@ CLAIMS = [
           "in the fabricated worst case ||dh_t/dh_0|| is more than 10 times ||dh_t/dh_(t-1)||",
           lambda f: f["fab_ratio"] > 10 and f["fab_low"] > 4,
           lambda f: f"ratio {f['fab_ratio']:.3g}, smallest eigenvalue bound {f['fab_low']}"),
+    Claim("fabricated case on the dashed line",
+          "for the symmetric W_hh_fab with every a_i = 0 the norms lie on the line (sigma_max/4)^(t-k)",
+          lambda f: f["fab_off_the_line"] < 1e-9,
+          lambda f: f"largest relative difference {f['fab_off_the_line']:.3g}"),
     Claim("eigenvalue trap",
           "the non-normal W has rho < 4 < sigma_max and ||(W/4)^(t-1)|| > 1 (the product grows)",
           lambda f: f["nn_rho"] < 4 < f["nn_sigma"] and f["nn_norm_steps"] > 1 and f["nn_rho_steps"] < 1,
