@@ -136,13 +136,13 @@ COMPANION_ANSWERS = {
 
 # ---------------------------------------------------------------------------------------
 # The lab: the gradient of a loss on h_t, step by step, and a real training run.
-# The loss-gradient functions take either activation and accept complex inputs, so that
-# tests can check them against complex-step derivatives. The training functions are shown
-# in the notebook verbatim (the tests check that the notebook's copies are these).
+# The loss-gradient functions take either activation (sigmoid or tanh), so that the tests
+# check both. The training functions are shown in the notebook verbatim (the tests check
+# that the notebook's copies are these).
 
 
 def activation_function(name):
-    """sigma(a) for "sigmoid" or "tanh", written so that complex arguments work too."""
+    """sigma(a) for "sigmoid" or "tanh" (the sigmoid through tanh: no overflow)."""
     if name == "sigmoid":
         return lambda a: 0.5 * (1.0 + np.tanh(0.5 * a))
     if name == "tanh":
@@ -166,12 +166,6 @@ def run_states(W_hh, W_hx, b_h, h0, x, activation="sigmoid"):
     for j in range(np.shape(x)[1]):
         states.append(sigma(W_hh @ states[-1] + W_hx @ x[:, j] + b))
     return np.stack(states, axis=1)
-
-
-def half_squared_error(W_hh, W_hx, b_h, h0, x, y, activation="sigmoid"):
-    """L = 0.5 ||h_t - y||^2 (no complex conjugate, so complex-step derivatives work)."""
-    r = run_states(W_hh, W_hx, b_h, h0, x, activation)[:, -1] - np.reshape(y, -1)
-    return 0.5 * np.sum(r * r)
 
 
 def jacobian_product(k, W_hh, W_hx, b_h, h, x, activation="sigmoid"):
