@@ -132,3 +132,192 @@ COMPANION_ANSWERS = {
     "threshold_sigmoid": 1.0 / GAMMA_SIGMOID,
     "n_factors_20_1": 19,
 }
+
+
+# ---------------------------------------------------------------------------------------
+# The lab: the gradient of a loss on h_t, step by step, and a real training run.
+# The loss-gradient functions take either activation (sigmoid or tanh), so that the tests
+# check both. The training functions are shown in the notebook verbatim (the tests check
+# that the notebook's copies are these).
+
+
+def activation_function(name):
+    """sigma(a) for "sigmoid" or "tanh" (the sigmoid through tanh: no overflow)."""
+    if name == "sigmoid":
+        return lambda a: 0.5 * (1.0 + np.tanh(0.5 * a))
+    if name == "tanh":
+        return np.tanh
+    raise ValueError(f'activation must be "sigmoid" or "tanh", got {name!r}')
+
+
+def activation_slope(name, a):
+    """sigma'(a) for real pre-activations a: sigma(1 - sigma) for the sigmoid, 1 - tanh^2 for tanh."""
+    if name == "sigmoid":
+        return sigmoid_gradient(a)
+    activation_function(name)  # raises on an unknown name
+    return 1.0 - np.tanh(np.asarray(a, dtype=np.float64)) ** 2
+
+
+def run_states(W_hh, W_hx, b_h, h0, x, activation="sigmoid"):
+    """Columns h_0, h_1, ..., h_t of an RNN with the given activation, as an (n, t+1) array."""
+    sigma = activation_function(activation)
+    b = np.reshape(b_h, -1)
+    states = [np.reshape(h0, -1)]
+    for j in range(np.shape(x)[1]):
+        states.append(sigma(W_hh @ states[-1] + W_hx @ x[:, j] + b))
+    return np.stack(states, axis=1)
+
+
+def jacobian_product(k, W_hh, W_hx, b_h, h, x, activation="sigmoid"):
+    """dh_t/dh_k = J_t ... J_{k+1}, J_i = diag(sigma'(a_i)) W_hh, for either activation."""
+    W_hh = np.asarray(W_hh, dtype=np.float64)
+    t = np.shape(h)[1]
+    slopes = activation_slope(activation, pre_activations(W_hh, W_hx, b_h, h, x))
+    product = np.eye(W_hh.shape[0])
+    for i in range(t, k, -1):
+        product = product @ (slopes[:, i - 1, None] * W_hh)
+    return product
+
+
+def loss_gradient_terms(W_hh, W_hx, b_h, h0, x, y, activation="sigmoid"):
+    """The t terms of dL/dW_hh for L = 0.5 ||h_t - y||^2, as a (t, n, n) array.
+
+    Term k-1 (k = 1..t) is (dL/dh_t . dh_t/dh_k) . d+h_k/dW_hh: the row vector
+    g = (h_t - y)^T dh_t/dh_k, times the immediate derivative of h_k = sigma(a_k) with
+    respect to W_hh (h_{k-1} held fixed), i.e. the matrix outer(g * sigma'(a_k), h_{k-1}).
+    """
+    states = run_states(W_hh, W_hx, b_h, h0, x, activation)
+    h, t = states[:, :-1], np.shape(x)[1]
+    slopes = activation_slope(activation, pre_activations(W_hh, W_hx, b_h, h, x))
+    dL_dht = states[:, -1] - np.reshape(y, -1)
+    terms = []
+    for k in range(1, t + 1):
+        g = dL_dht @ jacobian_product(k, W_hh, W_hx, b_h, h, x, activation)
+        terms.append(np.outer(g * slopes[:, k - 1], h[:, k - 1]))
+    return np.stack(terms)
+
+
+def backprop_deltas(W_hh, W_hx, b_h, h0, x, y, activation="sigmoid"):
+    """delta_k = dL/dh_k as columns k = 0..t of an (n, t+1) array, by back-propagation:
+    delta_t = h_t - y and delta_k = J_{k+1}^T delta_{k+1} = W_hh^T (sigma'(a_{k+1}) * delta_{k+1})."""
+    W_hh = np.asarray(W_hh, dtype=np.float64)
+    states = run_states(W_hh, W_hx, b_h, h0, x, activation)
+    h, t = states[:, :-1], np.shape(x)[1]
+    slopes = activation_slope(activation, pre_activations(W_hh, W_hx, b_h, h, x))
+    deltas = [states[:, -1] - np.reshape(y, -1)]
+    for k in range(t - 1, -1, -1):  # from delta_{k+1} to delta_k
+        deltas.append(W_hh.T @ (slopes[:, k] * deltas[-1]))
+    return np.stack(deltas[::-1], axis=1)
+
+
+def latching_batch(rng, batch, length, noise):
+    """A batch of the latching task: keep the sign of the first input for `length` steps.
+
+    Returns x, shape (batch, length, 1), and the targets y in {-1, +1}: the input of step 1
+    is y itself, every later input is Gaussian noise of standard deviation `noise`.
+    """
+    y = rng.choice([-1.0, 1.0], size=batch)
+    x = noise * rng.standard_normal((batch, length, 1))
+    x[:, 0, 0] = y
+    return x, y
+
+
+def init_rnn(rng, hidden, init, gain):
+    """Parameters of a tanh RNN with one input and a logistic read-out of its last state.
+
+    init="gaussian": W_hh has independent N(0, gain^2 / hidden) entries, so for gain > 1
+    its sigma_max is well above 1 = 1/gamma (explosion possible). init="orthogonal": W_hh
+    is gain times a random orthogonal matrix, so every singular value equals gain.
+    """
+    if init == "orthogonal":
+        W_hh = gain * np.linalg.qr(rng.standard_normal((hidden, hidden)))[0]
+    elif init == "gaussian":
+        W_hh = gain * rng.standard_normal((hidden, hidden)) / np.sqrt(hidden)
+    else:
+        raise ValueError(f'init must be "gaussian" or "orthogonal", got {init!r}')
+    return {
+        "W_hh": W_hh,
+        "W_hx": 0.5 * rng.standard_normal((hidden, 1)),
+        "b_h": np.zeros(hidden),
+        "w_out": rng.standard_normal(hidden) / np.sqrt(hidden),
+        "b_out": np.zeros(1),
+    }
+
+
+def loss_and_gradients(params, x, y):
+    """Loss of the read-out z = w_out . h_t + b_out and its gradients, by full BPTT.
+
+    The loss is the batch mean of log(1 + exp(-y z)) (log 2 = 0.693 means guessing); the
+    gradients are a dict with the keys and shapes of params. Also returns the states h_0..h_t,
+    shape (length + 1, batch, hidden). Each row of a batched array is one sequence.
+    """
+    W_hh, W_hx, b_h = params["W_hh"], params["W_hx"], params["b_h"]
+    batch, length, _ = x.shape
+    states = [np.zeros((batch, len(b_h)))]  # h_0 = 0
+    for i in range(length):  # h_i = tanh(W_hh h_{i-1} + W_hx x_i + b_h), all rows at once
+        states.append(np.tanh(states[-1] @ W_hh.T + x[:, i] @ W_hx.T + b_h))
+    z = states[-1] @ params["w_out"] + params["b_out"][0]
+    loss = np.mean(np.logaddexp(0.0, -y * z))
+    dz = -y * 0.5 * (1.0 - np.tanh(0.5 * y * z)) / batch  # dL/dz = -y sigmoid(-y z) / batch
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["w_out"] = states[-1].T @ dz
+    grads["b_out"] = np.array([dz.sum()])
+    delta = np.outer(dz, params["w_out"])  # row r: dL/dh_t of sequence r
+    for i in range(length, 0, -1):  # back-propagation through time
+        da = delta * (1.0 - states[i] ** 2)  # dL/da_i, since tanh'(a_i) = 1 - h_i^2
+        grads["W_hh"] += da.T @ states[i - 1]
+        grads["W_hx"] += da.T @ x[:, i - 1]
+        grads["b_h"] += da.sum(axis=0)
+        delta = da @ W_hh  # delta_{i-1} = J_i^T delta_i, one row per sequence
+    return loss, grads, np.stack(states)
+
+
+def train_rnn(seed, init, gain, clip=None, hidden=16, length=50, batch=20, updates=200,
+              learning_rate=0.5, noise=0.2, eval_size=500):
+    """Train by plain SGD with full BPTT on fresh latching batches; return the run's log.
+
+    clip: None, or a function from the list of gradient arrays to the list to apply (e.g.
+    clipping by norm or by value). The global gradient norm is logged before clipping.
+    Everything random comes from `seed`: the same seed gives the same run.
+    """
+    params = init_rnn(np.random.default_rng([seed, 0]), hidden, init, gain)
+    initial = {name: value.copy() for name, value in params.items()}
+    data = np.random.default_rng([seed, 1])
+    x_eval, y_eval = latching_batch(np.random.default_rng([seed, 2]), eval_size, length, noise)
+    grad_norms, losses = [], []
+    for _update in range(updates):
+        x, y = latching_batch(data, batch, length, noise)
+        loss, grads, _states = loss_and_gradients(params, x, y)
+        names = list(grads)
+        arrays = [grads[name] for name in names]
+        grad_norms.append(float(np.sqrt(sum(np.sum(g * g) for g in arrays))))
+        losses.append(float(loss))
+        if clip is not None:
+            arrays = clip(arrays)
+        for name, g in zip(names, arrays):
+            params[name] = params[name] - learning_rate * g
+    return {
+        "grad_norm": np.array(grad_norms),
+        "loss": np.array(losses),
+        "eval_loss": float(loss_and_gradients(params, x_eval, y_eval)[0]),
+        "initial": initial,
+        "params": params,
+        "x_eval": x_eval,
+    }
+
+
+def clip_by_value(grads, value):
+    """Clip every entry into [-value, value]: this bounds the entries, not the norm."""
+    return [np.clip(g, -value, value) for g in grads]
+
+
+def state_jacobian_norms(params, x):
+    """||dh_t/dh_k||_2 for k = 0..t along one input sequence x, shape (length, 1)."""
+    _loss, _grads, states = loss_and_gradients(params, x[None], np.ones(1))
+    h = states[:, 0]  # rows h_0, h_1, ..., h_t
+    product = np.eye(len(params["b_h"]))
+    norms = [1.0]  # k = t: the identity
+    for i in range(len(h) - 1, 0, -1):  # J_t first, then J_{t-1}, ...: J_i = diag(1 - h_i^2) W_hh
+        product = product @ ((1.0 - h[i] ** 2)[:, None] * params["W_hh"])
+        norms.append(float(np.linalg.norm(product, 2)))
+    return np.array(norms[::-1])  # entry k is ||dh_t/dh_k||

@@ -1,0 +1,223 @@
+"""The lab of the notebook: the gradient of a loss step by step (Section 6) and the training
+run (Section 7), checked against complex-step and finite-difference derivatives, and the
+training run's claims checked on the configured seed and on ten others."""
+
+import ast
+import inspect
+import re
+import warnings
+
+import nbformat
+import numpy as np
+import pytest
+
+import vanishing_gradients_reference as ref
+from vg_build import __main__ as build
+from vg_build import config, render
+
+from .conftest import ASSIGNMENT
+
+TRAINING = config.load(ASSIGNMENT).parameters["training"]
+SETTINGS = {key: TRAINING[key] for key in ("seed", "hidden", "length", "batch", "updates", "learning_rate", "noise")}
+SHAPES = [(1, 1, 1), (2, 3, 5), (5, 3, 20), (7, 2, 12), (4, 1, 30)]  # (n, m, t)
+TRAINING_CODE = ("latching_batch", "init_rnn", "loss_and_gradients", "train_rnn", "clip_by_value",
+                 "state_jacobian_norms")
+
+
+def complex_safe(activation):
+    """The activation written independently of the reference, analytic for complex-step use."""
+    return {"sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)), "tanh": np.tanh}[activation]
+
+
+def loss_from(k, h_k, W_hh, W_hx, b_h, x, y, activation):
+    """L = 0.5 ||h_t - y||^2 with h_t computed forward from the state h_k (no conjugate)."""
+    sigma, h = complex_safe(activation), h_k
+    for i in range(k + 1, x.shape[1] + 1):
+        h = sigma(W_hh @ h + W_hx @ x[:, i - 1] + np.reshape(b_h, -1))
+    return 0.5 * np.sum((h - y) * (h - y))
+
+
+def complex_step_gradient(f, point, step=1e-30):
+    """df/dpoint for a real-analytic f, exact to rounding: Im f(point + i step e_j) / step."""
+    grad = np.zeros(point.shape)
+    for index in np.ndindex(point.shape):
+        nudge = np.zeros(point.shape, dtype=complex)
+        nudge[index] = 1j * step
+        grad[index] = f(point + nudge).imag / step
+    return grad
+
+
+def loss_gradient_W_hh(W_hh, W_hx, b_h, h0, x, y, activation):
+    """dL/dW_hh by complex steps."""
+    return complex_step_gradient(lambda W: loss_from(0, h0, W, W_hx, b_h, x, y, activation), W_hh)
+
+
+def loss_gradient_h_k(k, h_k, W_hh, W_hx, b_h, x, y, activation):
+    """dL/dh_k by complex steps."""
+    return complex_step_gradient(lambda h: loss_from(k, h, W_hh, W_hx, b_h, x, y, activation), h_k)
+
+
+def random_example(seed, n, m, t, activation):
+    """Weights large enough that the product neither vanishes at once nor saturates, with
+    consistent states (h_0 in the range of the activation)."""
+    rng = np.random.default_rng(seed)
+    W_hh = rng.normal(scale=(4.0 if activation == "sigmoid" else 1.2) / np.sqrt(n), size=(n, n))
+    W_hx = rng.normal(size=(n, m))
+    b_h = rng.normal(size=(n, 1) if seed % 2 else n)
+    h0 = rng.uniform(0.0, 1.0, n) if activation == "sigmoid" else rng.uniform(-1.0, 1.0, n)
+    x = rng.normal(size=(m, t))
+    y = rng.uniform(0.0, 1.0, n)
+    return W_hh, W_hx, b_h, h0, x, y
+
+
+def relative_error(got, expected):
+    return np.linalg.norm(got - expected) / np.linalg.norm(expected)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_loss_gradient_terms_sum_to_the_complex_step_gradient(activation, shape):
+    """Do the terms (dL/dh_t . dh_t/dh_k) . d+h_k/dW_hh, k = 1..t, add up to dL/dW_hh?"""
+    for seed in range(3):
+        W_hh, W_hx, b_h, h0, x, y = random_example(seed, *shape, activation)
+        terms = ref.loss_gradient_terms(W_hh, W_hx, b_h, h0, x, y, activation)
+        expected = loss_gradient_W_hh(W_hh, W_hx, b_h, h0, x, y, activation)
+        assert terms.shape == (shape[2], shape[0], shape[0])
+        assert relative_error(terms.sum(axis=0), expected) <= 1e-8
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_backpropagated_deltas_are_the_gradients_of_the_states(activation, shape):
+    """Is delta_k = J_{k+1}^T delta_{k+1} equal to dL/dh_k, and to (dh_t/dh_k)^T delta_t, for every k?"""
+    W_hh, W_hx, b_h, h0, x, y = random_example(7, *shape, activation)
+    deltas = ref.backprop_deltas(W_hh, W_hx, b_h, h0, x, y, activation)
+    states = ref.run_states(W_hh, W_hx, b_h, h0, x, activation)
+    for k in range(shape[2] + 1):
+        expected = loss_gradient_h_k(k, states[:, k], W_hh, W_hx, b_h, x, y, activation)
+        assert relative_error(deltas[:, k], expected) <= 1e-8, k
+        product = ref.jacobian_product(k, W_hh, W_hx, b_h, states[:, :-1], x, activation)
+        assert relative_error(deltas[:, k], product.T @ deltas[:, -1]) <= 1e-12, k
+
+
+def notebook_functions(names):
+    """The named functions as the notebook defines them (from the rendered template)."""
+    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    nodes = [node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef) and node.name in names]
+    assert sorted(node.name for node in nodes) == sorted(names)  # each defined once
+    return {node.name: ast.get_source_segment(text, node) for node in nodes}
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_notebook_loss_gradient_code_agrees_with_complex_steps(shape):
+    """Does the notebook's own loss-gradient and delta code, run with a correct `prod`, give dL/dW_hh and dL/dh_k?"""
+    namespace = {"np": np, "prod": ref.prod, "sigmoid_gradient": ref.sigmoid_gradient,
+                 "sigmoid": complex_safe("sigmoid")}
+    for source in notebook_functions(["loss_gradient_terms", "backprop_deltas"]).values():
+        exec(source, namespace)
+    W_hh, W_hx, b_h, h0, x, y = random_example(3, *shape, "sigmoid")
+    h = ref.run_states(W_hh, W_hx, b_h, h0, x)[:, :-1]
+    terms = namespace["loss_gradient_terms"](W_hh, W_hx, b_h, h, x, y)
+    expected = loss_gradient_W_hh(W_hh, W_hx, b_h, h0, x, y, "sigmoid")
+    assert relative_error(terms.sum(axis=0), expected) <= 1e-8
+    deltas = namespace["backprop_deltas"](W_hh, W_hx, b_h, h, x, y)
+    assert relative_error(deltas, ref.backprop_deltas(W_hh, W_hx, b_h, h0, x, y)) <= 1e-12
+
+
+def test_notebook_shows_the_reference_training_code():
+    """Is the training code the notebook gives students exactly the code these tests check?"""
+    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    notebook_functions(list(TRAINING_CODE))  # each defined once, at the top level
+    for name in TRAINING_CODE:
+        assert inspect.getsource(getattr(ref, name)) in text, name
+
+
+@pytest.mark.parametrize("init", ["gaussian", "orthogonal"])
+@pytest.mark.parametrize("hidden, length, batch", [(1, 2, 1), (3, 6, 2), (6, 15, 4)])
+def test_training_gradients_are_the_derivatives_of_the_loss(init, hidden, length, batch):
+    """Are the BPTT gradients of every parameter array the central-difference derivatives of the loss?"""
+    rng = np.random.default_rng(hidden * 100 + length)
+    params = ref.init_rnn(rng, hidden, init, 1.5)
+    params["b_h"] = rng.normal(scale=0.3, size=hidden)
+    params["b_out"] = rng.normal(size=1)
+    x, y = ref.latching_batch(rng, batch, length, 0.5)
+    _loss, grads, states = ref.loss_and_gradients(params, x, y)
+    assert states.shape == (length + 1, batch, hidden)
+    eps = 1e-6
+    for name, value in params.items():
+        estimate = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            plus = {key: array.copy() for key, array in params.items()}
+            minus = {key: array.copy() for key, array in params.items()}
+            plus[name][index] += eps
+            minus[name][index] -= eps
+            difference = ref.loss_and_gradients(plus, x, y)[0] - ref.loss_and_gradients(minus, x, y)[0]
+            estimate[index] = difference / (2 * eps)
+        assert grads[name].shape == value.shape
+        assert relative_error(grads[name], estimate) <= 1e-6, name
+
+
+def clipped_by_norm(grads):
+    return ref.clip_gradients(grads, TRAINING["max_norm"])[0]
+
+
+def run(seed, clip=None, init="gaussian"):
+    gain = TRAINING["gain"] if init == "gaussian" else 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow or invalid value, even without clipping
+        return ref.train_rnn(**{**SETTINGS, "seed": seed}, init=init, gain=gain, clip=clip)
+
+
+def test_training_run_reproduces_with_its_seed():
+    """Does the same seed give the same run, update for update, and another seed a different one?"""
+    seed = SETTINGS["seed"]
+    for clip in (None, clipped_by_norm):
+        first, second = run(seed, clip), run(seed, clip)
+        for key in ("grad_norm", "loss"):
+            assert np.array_equal(first[key], second[key]), key
+        assert first["eval_loss"] == second["eval_loss"]
+        assert all(np.array_equal(first["params"][k], second["params"][k]) for k in first["params"])
+        assert not np.array_equal(first["loss"], run(seed + 1, clip)["loss"])
+
+
+@pytest.mark.parametrize("offset", range(11))
+def test_clipping_by_norm_ends_lower_than_no_clipping(offset):
+    """On the configured seed and ten others, does clipping by global norm end with a lower
+    held-out loss than the same run without clipping, as the notebook says?"""
+    seed = SETTINGS["seed"] + offset
+    unclipped, clipped = run(seed), run(seed, clipped_by_norm)
+    assert clipped["eval_loss"] < unclipped["eval_loss"], (seed, clipped["eval_loss"], unclipped["eval_loss"])
+
+
+def test_configured_run_shows_what_the_notebook_describes():
+    """On the configured seed: does the unclipped run explode and stay near guessing while the
+    clipped and the orthogonal runs learn, and does the orthogonal start bound the product by 1?"""
+    seed = SETTINGS["seed"]
+    unclipped, clipped, orthogonal = run(seed), run(seed, clipped_by_norm), run(seed, init="orthogonal")
+    assert unclipped["grad_norm"].max() > 100 * TRAINING["max_norm"]
+    assert unclipped["eval_loss"] > 0.9 * np.log(2)
+    assert clipped["eval_loss"] < 0.05 and orthogonal["eval_loss"] < 0.05
+    sequence = orthogonal["x_eval"][0]
+    assert np.all(ref.state_jacobian_norms(orthogonal["initial"], sequence) <= 1.0 + 1e-12)
+    assert ref.state_jacobian_norms(unclipped["initial"], sequence)[0] > 1.0  # the Gaussian start explodes
+    for trained in (clipped, orthogonal):  # a learnt latch is an attractor: the product vanishes
+        assert ref.state_jacobian_norms(trained["params"], sequence)[0] < 1e-3
+
+
+def test_executed_notebook_shows_the_reference_runs(full_dist):
+    """Does the executed solution notebook's table show the reference runs' final losses?"""
+    notebook = nbformat.read(full_dist / "solutions" / f"{ASSIGNMENT}.ipynb", as_version=4)
+    [table] = [o.text for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+               if o.get("output_type") == "stream" and "sigma_max(W_hh) at start" in o.get("text", "")]
+    shown = {label.strip(): float(loss) for label, loss in re.findall(r"^(.+?)\s+[\d.]+\s+\S+\s+\S+\s+([\d.]+)$",
+                                                                       table, flags=re.M)}
+    seed = SETTINGS["seed"]
+    expected = {
+        "no clipping": run(seed),
+        "clip by value": run(seed, lambda grads: ref.clip_by_value(grads, TRAINING["clip_value"])),
+        "clip_gradients (by norm)": run(seed, clipped_by_norm),
+        "orthogonal, no clipping": run(seed, init="orthogonal"),
+    }
+    assert set(shown) == set(expected)
+    for label, reference_run in expected.items():
+        assert shown[label] == pytest.approx(reference_run["eval_loss"], abs=1e-4), label
