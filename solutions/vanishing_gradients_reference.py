@@ -226,7 +226,7 @@ def init_rnn(rng, hidden, init, gain):
     """Parameters of a tanh RNN with one input and a logistic read-out of its last state.
 
     init="gaussian": W_hh has independent N(0, gain^2 / hidden) entries, so for gain > 1
-    its sigma_max is well above 1 = 1/gamma (explosion possible). init="orthogonal": W_hh
+    its sigma_max is well above 1. init="orthogonal": W_hh
     is gain times a random orthogonal matrix, so every singular value equals gain.
     """
     if init == "orthogonal":
