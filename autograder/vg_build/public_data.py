@@ -58,7 +58,10 @@ def public_data():
     x = np.array([-4.0, -1.5, 0.0, 0.5, 2.0, 7.0])
     data["sigmoid_x"] = x
     data["sigmoid_expected"] = reference.sigmoid_gradient(x)
-    data["sigmoid_extreme_expected"] = reference.sigmoid_gradient(np.array([-1000.0, -40.0, 40.0, 1000.0]))
+    data["sigmoid_extreme_expected"] = reference.sigmoid_gradient(np.array([-1000.0, -745.0, -40.0, 40.0, 745.0, 1000.0]))
+    kinds = [0.0, 3, np.array(-2.0), np.array([-2.5, 0.0, 1.5]), np.array([[-3, 0], [2, 5]]),
+             np.array([-1.5, 0.5, 3.0], dtype=np.float32)]  # the inputs of the public dtype check
+    data["sigmoid_input_kinds_expected"] = [reference.sigmoid_gradient(x) for x in kinds]
 
     # A small consistent sigmoid RNN: n=3, m=2, t=4, states from a real forward pass.
     n, m, t = 3, 2, 4
