@@ -73,6 +73,16 @@ def public_data():
     data.update(prod_W_hh=W_hh, prod_W_hx=W_hx, prod_b_h=b_h, prod_h=h, prod_x=x_seq)
     data["prod_expected"] = [reference.prod(k, W_hh, W_hx, b_h, h, x_seq) for k in range(t + 1)]
     data["prod_variants"] = prod_variants(W_hh, W_hx, b_h, h, x_seq)
+    # Growing products: a non-normal W_hh (spectral radius 3.88 < 4 < sigma_max) on real
+    # states, so that the slopes differ from step to step.
+    W_grow = np.array([[3.88, 4.0], [0.0, 3.88]])
+    W_hx_grow = rng.normal(size=(2, 2)).round(3)
+    b_grow = (0.5 * rng.normal(size=2)).round(3)
+    x_grow = rng.normal(size=(2, 8)).round(3)
+    h_grow = reference.rnn_states(W_grow, W_hx_grow, b_grow, rng.uniform(size=2).round(3), x_grow)[:, :8]
+    data.update(prod_growing_W_hh=W_grow, prod_growing_W_hx=W_hx_grow, prod_growing_b_h=b_grow,
+                prod_growing_h=h_grow, prod_growing_x=x_grow)
+    data["prod_growing_expected"] = [reference.prod(k, W_grow, W_hx_grow, b_grow, h_grow, x_grow) for k in range(9)]
     saturated_bias = b_h.copy()
     saturated_bias[0] = -800.0  # unit 0 saturates; h is left as it is (fabricated, and labelled so)
     data["prod_saturated_expected"] = [
