@@ -89,9 +89,10 @@ def public_data():
         reference.prod(k, W_hh, W_hx, saturated_bias, h, x_seq) for k in range(t + 1)
     ]
 
-    # gradient_regime on normal and non-normal matrices chosen so that each well-known wrong
-    # size measure (Frobenius, column sums, largest entry, eigenvalues, smallest singular
-    # value, comparing with gamma) gives a different pattern of labels (tests/test_feedback.py).
+    # gradient_regime on normal, non-normal and threshold matrices (gamma sigma_max = 1 up to
+    # rounding) chosen so that each well-known wrong rule (Frobenius, column sums, largest entry,
+    # eigenvalues, smallest singular value, comparing with gamma, no threshold answer) gives a
+    # different pattern of labels (tests/test_feedback.py).
     regime = [
         (np.diag([0.9, 0.9]), 1.0),
         (np.array([[0.6, 0.0], [0.6, 0.0]]), 1.0),
@@ -101,6 +102,8 @@ def public_data():
         (np.array([[-1.5, 0.0], [0.0, 0.5]]), 1.0),
         (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0),
         (np.diag([1.5, 0.25]), 0.25),
+        (np.array([[np.cos(0.3), -np.sin(0.3)], [np.sin(0.3), np.cos(0.3)]]), 1.0),  # orthogonal, tanh
+        (np.diag([4.0, -2.0]), 0.25),
     ]
     data["regime_examples"] = [(W, gamma, reference.gradient_regime(W, gamma)) for W, gamma in regime]
 
