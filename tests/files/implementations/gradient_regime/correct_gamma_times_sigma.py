@@ -1,4 +1,6 @@
-"""Bound factor gamma * sigma_max compared with 1 (threshold within 1e-9), as the notebook states it."""
+"""Bound factor gamma * sigma_max compared with 1 (threshold within 1e-9), as the notebook states it.
+severity: correct
+"""
 import numpy as np
 
 

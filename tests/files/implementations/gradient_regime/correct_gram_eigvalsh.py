@@ -1,4 +1,6 @@
-"""sigma_max = sqrt(largest eigenvalue of W^T W), with the symmetric solver eigvalsh; math.isclose for the threshold."""
+"""sigma_max = sqrt(largest eigenvalue of W^T W), with the symmetric solver eigvalsh; math.isclose for the threshold.
+severity: correct
+"""
 import math
 
 import numpy as np

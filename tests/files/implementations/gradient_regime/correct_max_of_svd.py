@@ -1,4 +1,6 @@
-"""max() of all singular values from the full SVD (no assumption about their order); explosion tested first."""
+"""max() of all singular values from the full SVD (no assumption about their order); explosion tested first.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""Largest singular value from np.linalg.svd(compute_uv=False)[0], distance of the bound from 1 first."""
+"""Largest singular value from np.linalg.svd(compute_uv=False)[0], distance of the bound from 1 first.
+severity: correct
+"""
 import numpy as np
 
 

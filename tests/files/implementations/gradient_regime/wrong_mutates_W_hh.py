@@ -1,5 +1,6 @@
 """Right answer, but normalises W_hh in place (W_hh /= sigma_max) on the way: the caller's matrix changes.
 hint: mutates_input
+severity: flaw
 """
 import numpy as np
 

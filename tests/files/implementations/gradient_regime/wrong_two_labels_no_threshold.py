@@ -1,5 +1,6 @@
 """Right measure (sigma_max), but only two answers: a bound of exactly 1 is called "explosion possible".
 hint: threshold
+severity: flaw
 """
 import numpy as np
 
