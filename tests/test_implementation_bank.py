@@ -1,10 +1,24 @@
-"""Is the bank of student implementations in tests/files/implementations/ what it claims?
+"""Is the bank of student implementations in tests/files/implementations/ what it claims, and
+does the grader score it by understanding?
 
 Each file there is one self-contained student notebook cell defining one of the four graded
-functions (SPEC §3). ``correct_*`` files are different but correct approaches: they must agree
-with the reference on fixed edge cases and seeded random inputs and obey every policy (no
-warning, no mutation, no aliasing, float64, right shapes and types). ``wrong_*`` files make one
-realistic mistake, named on the ``hint:`` line of their docstring: at least one check must fail.
+functions. ``correct_*`` files are different but correct approaches: they must agree with the
+reference on fixed edge cases and seeded random inputs and obey every policy (no warning, no
+mutation, no aliasing, float64, right shapes and types). ``wrong_*`` files make one realistic
+mistake, named on the ``hint:`` line of their docstring: at least one check must fail.
+``nothing_*`` files do nothing useful (constants, zeros, identity, echoing an input, None).
+
+Every docstring carries a ``severity:`` line, and the grader's score of the function's cases
+must fall in its band (the points policy of the instructor guide):
+
+* ``nothing``: no attempt, 0 points;
+* ``math``: wrong mathematics (formula, order, layout, factor count, norm, measure of size) and
+  ``form``: an answer of the wrong kind (a list, a map, a bool, another string, global
+  variables, scalar-only maths): at most 25 %;
+* ``flaw``: right mathematics with one numerical or policy flaw (warnings or nan at extreme
+  inputs, float32 precision, wrong only at k = t, for all-zero gradients or at the threshold,
+  a wrong dtype or scalar shape, mutating or aliasing an argument): 50 % to 99 %;
+* ``correct``: 100 %.
 
 Tolerances (relative to the size of the answer, never a bare ``np.allclose``):
 
@@ -35,6 +49,9 @@ BANK = pathlib.Path(__file__).parent / "files" / "implementations"
 FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime")
 MIN_WRONG = {"sigmoid_gradient": 10, "prod": 10, "clip_gradients": 10, "gradient_regime": 5}
 MIN_CORRECT = 4
+MIN_NOTHING = 4
+SEVERITY = re.compile(r"^severity: (nothing|math|form|flaw|correct)$")
+BANDS = {"nothing": (0.0, 0.0), "math": (0.0, 0.25), "form": (0.0, 0.25), "flaw": (0.5, 0.99), "correct": (1.0, 1.0)}
 ALLOWED_IMPORTS = {"numpy", "math", "functools"}
 HINT = re.compile(r"^hint: ([a-z][a-z0-9_]*)$")
 
@@ -219,9 +236,9 @@ def _fixed_prod():
     add("t = 1, k = 0 (one factor)", 0, _scaled_to_spectral_norm(rng, n, 2),
         rng.normal(size=(n, m)), rng.normal(size=n), rng.uniform(0, 1, (n, 1)),
         rng.normal(size=(m, 1)))
-    # SPEC §2 counterexample: spectral radius 3.88 < 4, yet with every a_i = 0 the product
-    # of 19 Jacobians grows to about 11.
-    add("SPEC non-normal W, a_i = 0, t = 20, k = 1", 1, np.array([[3.88, 4.0], [0.0, 3.88]]),
+    # The non-normal counterexample: spectral radius 3.88 < 4, yet with every a_i = 0 the
+    # product of 19 Jacobians grows to about 11.
+    add("non-normal W, a_i = 0, t = 20, k = 1", 1, np.array([[3.88, 4.0], [0.0, 3.88]]),
         np.array([[0.5], [-0.5]]), np.zeros(2), np.zeros((2, 20)), np.zeros((1, 20)))
     n, m, t = 4, 3, 30
     add("vanishing: sigma_max 1, t = 30, k = 0", 0, _scaled_to_spectral_norm(rng, n, 1.0),
@@ -264,7 +281,7 @@ def _fixed_clip():
 
 def _fixed_regime():
     return [
-        ("SPEC non-normal [[3.88, 4], [0, 3.88]], gamma 1/4",
+        ("non-normal [[3.88, 4], [0, 3.88]], gamma 1/4",
          (np.array([[3.88, 4.0], [0.0, 3.88]]), 0.25)),
         ("boundary diag(4, 1), gamma 1/4", (np.diag([4.0, 1.0]), 0.25)),
         ("boundary int identity, gamma 1", (np.eye(3, dtype=int), 1.0)),
@@ -278,6 +295,13 @@ def _fixed_regime():
         ("[[3, 3], [0, 0]] (sigma_max 4.24), gamma 1/4", (np.array([[3.0, 3.0], [0.0, 0.0]]), 0.25)),
         ("3.99 times a 90-degree rotation, gamma 1/4", (np.array([[0.0, -3.99], [3.99, 0.0]]), 0.25)),
         ("int gamma 1", (np.array([[0.5, 0.3], [0.0, 0.5]]), 1)),
+        ("threshold: rotation by 0.3 rad (orthogonal), tanh", (np.array([[np.cos(0.3), -np.sin(0.3)],
+                                                                         [np.sin(0.3), np.cos(0.3)]]), 1.0)),
+        ("threshold: random orthogonal 5x5, tanh", (np.linalg.qr(np.random.default_rng(8).normal(size=(5, 5)))[0], 1.0)),
+        ("threshold: 4 times a random orthogonal 4x4, gamma 1/4",
+         (4.0 * np.linalg.qr(np.random.default_rng(9).normal(size=(4, 4)))[0], 0.25)),
+        ("1e-6 below the threshold, gamma 1/2", (np.diag([2.0 * (1 - 1e-6), 1.0]), 0.5)),
+        ("1e-6 above the threshold, gamma 1/2", (np.diag([2.0 * (1 + 1e-6), 1.0]), 0.5)),
     ]
 
 
@@ -478,6 +502,7 @@ def _ids(paths):
 ALL_FILES = bank_files()
 CORRECT_FILES = bank_files("correct")
 WRONG_FILES = bank_files("wrong")
+NOTHING_FILES = bank_files("nothing")
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -489,12 +514,12 @@ def test_bank_has_enough_implementations(function):
     assert len(correct) >= MIN_CORRECT, [p.name for p in correct]
 
 
-def test_every_file_is_wrong_or_correct_for_a_known_function():
-    """Is every bank file named <function>/<wrong|correct>_<slug>.py?"""
+def test_every_file_is_wrong_correct_or_nothing_for_a_known_function():
+    """Is every bank file named <function>/<wrong|correct|nothing>_<slug>.py?"""
     assert ALL_FILES
     for path in BANK.rglob("*.py"):
         assert path.parent.parent == BANK and path.parent.name in FUNCTIONS, path
-        assert re.fullmatch(r"(wrong|correct)_[a-z0-9_]+", path.stem), path
+        assert re.fullmatch(r"(wrong|correct|nothing)_[a-z0-9_]+", path.stem), path
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
@@ -517,17 +542,35 @@ def test_file_is_a_single_notebook_cell(path):
     assert "print" not in names
 
 
+def severity(path):
+    """The severity label of a bank file (its docstring's ``severity:`` line)."""
+    labels = [SEVERITY.match(line).group(1) for line in docstring_lines(path) if SEVERITY.match(line)]
+    assert len(labels) == 1, f"{path.name}: one `severity: <label>` line expected"
+    return labels[0]
+
+
 @pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
 def test_docstring_describes_the_file(path):
-    """Does the docstring say what the file does, with a hint keyword exactly on wrong files?"""
+    """Does the docstring say what the file does, with a hint keyword exactly on wrong files and a
+    severity label that agrees with the file's kind?"""
     lines = docstring_lines(path)
-    assert lines and lines[0] and not lines[0].startswith("hint:")
+    assert lines and lines[0] and not lines[0].startswith(("hint:", "severity:"))
     hints = [line for line in lines if line.startswith("hint:")]
-    if path.stem.startswith("wrong_"):
+    kind = path.stem.split("_")[0]
+    if kind == "wrong":
         assert len(hints) == 1 and lines[1] == hints[0], lines
         assert HINT.match(hints[0]), hints[0]
+        assert severity(path) in ("math", "form", "flaw")
     else:
         assert hints == [], lines
+        assert severity(path) == kind
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_has_a_do_nothing_family(function):
+    """Does each function have do-nothing entries (zeros or constants, echo or identity, None)?"""
+    assert len(bank_files("nothing", function)) >= MIN_NOTHING
+    assert any("none" in p.stem for p in bank_files("nothing", function))
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -543,9 +586,9 @@ def test_correct_alternative_agrees_with_reference(path):
     assert failure is None, failure
 
 
-@pytest.mark.parametrize("path", WRONG_FILES, ids=_ids(WRONG_FILES))
+@pytest.mark.parametrize("path", WRONG_FILES + NOTHING_FILES, ids=_ids(WRONG_FILES + NOTHING_FILES))
 def test_wrong_implementation_is_caught(path):
-    """Does at least one check fail for every wrong implementation?"""
+    """Does at least one check fail for every wrong or do-nothing implementation?"""
     assert first_failure(path.parent.name, load(path)) is not None
 
 
