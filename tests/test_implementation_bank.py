@@ -614,3 +614,77 @@ def test_random_inputs_cover_the_required_variety():
     assert any(g == 0 for g, _ in norms)
     assert any(g > c for g, c in norms) and any(0 < g <= c for g, c in norms)
     assert any(len({a.shape for a in grads}) > 1 for grads, _ in clips)
+
+
+# --------------------------------------------------------------------------- scores by understanding
+#
+# Graded through `make grade`'s path (tests/conftest.py): the score of a bank entry is the score
+# of the cases that call its function (conditions also holds the short answers, which every
+# entry keeps from the solution notebook).
+
+# Bank entries that pass every public check of their function yet fail a hidden one, with the
+# reason the public checks cannot predict it. None so far: every hidden property has a public twin.
+PUBLIC_HIDDEN_EXCEPTIONS = {}
+
+
+@pytest.fixture(scope="module")
+def function_cases(bundle, tmp_path_factory):
+    """{function: {case name: case}} of the bundle's test files: the cases that call the function."""
+    import zipfile
+
+    from vg_grader import otter_tests
+
+    from .conftest import QUESTION_OF
+
+    folder = tmp_path_factory.mktemp("bundle")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(folder)
+    cases = {}
+    for function, question in QUESTION_OF.items():
+        loaded = otter_tests.load(folder / "tests" / f"{question}.py")
+        cases[function] = {case.name: case for case in loaded.cases if function in case.parameters}
+    return cases
+
+
+def function_results(results, function, function_cases):
+    """[(case, passed)] of the cases calling function, from one results.json."""
+    from .conftest import QUESTION_OF
+
+    test = next(t for t in results["tests"] if t["name"] == QUESTION_OF[function])
+    passed = {case["name"]: case["passed"] for case in test["extra_data"]["cases"]}
+    return [(case, passed[name]) for name, case in function_cases[function].items()]
+
+
+def function_score(results, function, function_cases):
+    """The fraction of the function's points that results earned."""
+    rows = function_results(results, function, function_cases)
+    return sum(case.points for case, ok in rows if ok) / sum(case.points for case, _ in rows)
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
+def test_score_is_in_the_band_of_its_severity(bank_results, function_cases, path):
+    """Does each entry score within the band of its severity label (nothing 0, wrong maths or form
+    at most 25 %, one flaw 50 to 99 %, correct 100 %)?"""
+    results = bank_results[f"{path.parent.name}__{path.stem}"]
+    score = function_score(results, path.parent.name, function_cases)
+    low, high = BANDS[severity(path)]
+    assert low <= score <= high, f"{severity(path)} entry scored {score:.1%}: {results['tests']}"
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
+def test_public_checks_predict_hidden_ones(bank_results, function_cases, path):
+    """If an entry passes every public check of its function, does it pass every hidden one too?"""
+    rows = function_results(bank_results[f"{path.parent.name}__{path.stem}"], path.parent.name, function_cases)
+    public_pass = all(ok for case, ok in rows if not case.hidden)
+    failed_hidden = [case.description for case, ok in rows if case.hidden and not ok]
+    if f"{path.parent.name}/{path.stem}" in PUBLIC_HIDDEN_EXCEPTIONS:
+        assert public_pass and failed_hidden, "the exception no longer applies: remove it"
+    else:
+        assert not (public_pass and failed_hidden), failed_hidden
+
+
+def test_public_cases_earn_nothing_and_hidden_ones_call_the_function(function_cases):
+    """Are public cases worth 0 points, and does every paying case belong to a hidden check?"""
+    for function, cases in function_cases.items():
+        assert all(case.points == 0 for case in cases.values() if not case.hidden), function
+        assert sum(case.points for case in cases.values() if case.hidden) > 0, function
