@@ -688,3 +688,188 @@ def test_public_cases_earn_nothing_and_hidden_ones_call_the_function(function_ca
     for function, cases in function_cases.items():
         assert all(case.points == 0 for case in cases.values() if not case.hidden), function
         assert sum(case.points for case in cases.values() if case.hidden) > 0, function
+
+
+# --------------------------------------------------------------------------- gaming the grader
+
+SIGNATURES = {
+    "sigmoid_gradient": "x",
+    "prod": "k, W_hh, W_hx, b_h, h, x",
+    "clip_gradients": "grads, max_norm",
+    "gradient_regime": "W_hh, gamma",
+}
+LOOKUP_CELL = '''import copy
+
+import numpy as np
+
+_ANSWERS_{function} = {answers}
+
+
+def _same(a, b):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return False
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype.kind == b.dtype.kind and np.array_equal(a, b)
+
+
+def {function}({signature}):
+    for inputs, answer in _ANSWERS_{function}:
+        if _same(inputs, ({signature},)):
+            return copy.deepcopy(answer)
+    raise NotImplementedError("not among the public inputs")
+'''
+
+
+def public_answers(tests_dir):
+    """{function: [(inputs, expected output)]}: every input of the public checks with the
+    expected output that the public test files themselves give for it."""
+    def namespace(question):
+        found = {"__name__": f"public_{question}"}
+        exec((tests_dir / f"{question}.py").read_text(), found)
+        return found
+
+    sig = namespace("sigmoid_gradient")
+    pairs = [(sig["_SMALL_X"], sig["_SMALL_EXPECTED"]), (sig["_EXTREME_X"], sig["_EXTREME_EXPECTED"])]
+    pairs += list(zip(sig["_INPUT_KINDS"], sig["_INPUT_KINDS_EXPECTED"]))
+    answers = {"sigmoid_gradient": [((x,), expected) for x, expected in pairs]}
+    prod = namespace("prod")
+    examples = [(prod["_public_example"]((-1,)), prod["_PUBLIC_EXPECTED"]),
+                (prod["_public_example"]((-1, 1)), prod["_PUBLIC_EXPECTED"]),
+                (prod["_saturated_example"](), prod["_SATURATED_EXPECTED"]),
+                (prod["_growing_example"](), prod["_GROWING_EXPECTED"])]
+    answers["prod"] = [((k, *args), expected[k]) for args, expected in examples for k in range(len(expected))]
+    clip = namespace("clip_gradients")
+    grads = clip["_public_grads"]()
+    answers["clip_gradients"] = [((grads, clip["_MAX_NORM"]), (clip["_EXPECTED"], clip["_EXPECTED_G"])),
+                                 ((grads, 100.0), (grads, clip["_EXPECTED_G"])),
+                                 ((clip["_ZERO_GRADS"], 1.0), (clip["_ZERO_GRADS"], 0.0))]
+    regime = namespace("conditions")
+    answers["gradient_regime"] = [((W, gamma), label) for W, gamma, label in regime["_REGIME_EXAMPLES"]]
+    answers["gradient_regime"] += [(regime["_DIAGONAL_EXAMPLE"], "vanishing guaranteed"),
+                                   (regime["_UNTOUCHED_EXAMPLE"], "explosion possible")]
+    return answers
+
+
+def lookup_cell(function, answers):
+    from vg_build.render import python_literal
+
+    return LOOKUP_CELL.format(function=function, signature=SIGNATURES[function], answers=python_literal(answers))
+
+
+def test_memorising_the_public_checks_earns_nothing(grade, dist, student_notebook, function_cases):
+    """Does a notebook that answers every public input with the expected output of the release's
+    public test files (and has stubs elsewhere) pass those checks yet score 0? Does the blank
+    release score 0 without a traceback?"""
+    from .conftest import ASSIGNMENT, with_cell_replaced
+
+    answers = public_answers(dist / "student" / ASSIGNMENT / "tests")
+    memoriser = student_notebook
+    for function, pairs in answers.items():
+        memoriser = with_cell_replaced(memoriser, function, lookup_cell(function, pairs))
+    results = grade({"memoriser": memoriser, "blank": student_notebook})
+    for function in FUNCTIONS:
+        rows = function_results(results["memoriser"], function, function_cases)
+        assert all(ok for case, ok in rows if not case.hidden), (function, results["memoriser"]["output"][:3000])
+    assert results["memoriser"]["score"] == 0, results["memoriser"]["tests"]
+    assert results["blank"]["score"] == 0
+    assert "Traceback" not in results["blank"]["output"] + "".join(t["output"] for t in results["blank"]["tests"])
+
+
+def _corrupting_cell(function, base, how):
+    """A cell whose function returns base's answer, then changes its array arguments in place."""
+    signature = SIGNATURES[function]
+    return f'''{base}
+
+def _corrupt(value, how):
+    arrays = [value] if isinstance(value, np.ndarray) else [v for v in value if isinstance(v, np.ndarray)] \\
+        if isinstance(value, list) else []
+    for a in arrays:
+        if how == "zeros":
+            a[...] = 0
+        elif how == "nan" and a.dtype.kind == "f":
+            a[...] = np.nan
+        elif how == "transpose" and a.ndim == 2 and a.shape[0] == a.shape[1]:
+            a[...] = a.T.copy()
+    if how == "clear" and isinstance(value, list):
+        value.clear()
+
+
+def {function}({signature}):
+    answer = _answer({signature})
+    for argument in ({signature},):
+        _corrupt(argument, {how!r})
+    return answer
+'''
+
+
+# Wrong answers that the corruption "zeros" would make right, were expected values computed
+# after the call from the changed arguments.
+CONSTANT_ANSWERS = {
+    "sigmoid_gradient": "return np.full(np.shape(x), 0.25)",
+    "prod": "return np.eye(W_hh.shape[0]) if k == h.shape[1] else np.zeros(np.shape(W_hh))",
+    "clip_gradients": "return [np.zeros(np.shape(a)) for a in grads], 0.0",
+    "gradient_regime": 'return "vanishing guaranteed"',
+}
+CORRUPTIONS = {"sigmoid_gradient": ("zeros", "nan"), "prod": ("zeros", "nan", "transpose"),
+               "clip_gradients": ("zeros", "nan", "clear"), "gradient_regime": ("zeros", "nan", "transpose")}
+# Right arrays with a non-finite entry, or a non-finite norm: never worth a point.
+NON_FINITE = {
+    "sigmoid_gradient": ["out = np.array(_answer(x), dtype=np.float64)\n    out.flat[0] = {value}\n    return out"],
+    "prod": ["P = np.array(_answer(k, W_hh, W_hx, b_h, h, x))\n    P[0, 0] = {value}\n    return P"],
+    "clip_gradients": ["clipped, g = _answer(grads, max_norm)\n    return clipped, {value}",
+                       "clipped, g = _answer(grads, max_norm)\n    clipped[0] = clipped[0] + {value}\n    return clipped, g"],
+}
+
+
+def right_answer(function):
+    """A correct bank entry's source, its function renamed to _answer."""
+    path = bank_files("correct", function)[0]
+    return path.read_text().replace(f"def {function}(", "def _answer(")
+
+
+def constant_answer(function):
+    return f"import numpy as np\n\n\ndef _answer({SIGNATURES[function]}):\n    {CONSTANT_ANSWERS[function]}\n"
+
+
+@pytest.fixture(scope="module")
+def gaming_results(grade, solution_notebook):
+    """Corrupting and non-finite variants of each function, graded in one batch."""
+    from .conftest import with_cell_replaced
+
+    cells = {}
+    for function in FUNCTIONS:
+        for base_name, base in (("right", right_answer(function)), ("constant", constant_answer(function))):
+            for how in ("none",) + CORRUPTIONS[function]:
+                cells[f"{function}__{base_name}__{how}"] = (function, _corrupting_cell(function, base, how))
+        for index, body in enumerate(NON_FINITE.get(function, [])):
+            for value in ("np.nan", "np.inf"):
+                source = f"{right_answer(function)}\n\ndef {function}({SIGNATURES[function]}):\n    {body.format(value=value)}\n"
+                cells[f"{function}__nonfinite{index}__{value[3:]}"] = (function, source)
+    notebooks = {stem: with_cell_replaced(solution_notebook, function, source)
+                 for stem, (function, source) in cells.items()}
+    return grade(notebooks)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_corrupting_the_arguments_never_gains_a_point(gaming_results, function_cases, function):
+    """Does an answer followed by an in-place corruption of the arguments (zeros, nan, transposes,
+    an emptied list) score no more than the same answer without it: the right answer losing only
+    the mutation's share (a flaw), and a wrong answer that the corruption would make "right" 0?"""
+    def score(base, how):
+        return function_score(gaming_results[f"{function}__{base}__{how}"], function, function_cases)
+
+    assert score("right", "none") == 1.0 and score("constant", "none") == 0.0
+    for how in CORRUPTIONS[function]:
+        assert BANDS["flaw"][0] <= score("right", how) <= BANDS["flaw"][1], how
+        assert score("constant", how) == 0.0, how
+
+
+@pytest.mark.parametrize("function", sorted(NON_FINITE))
+def test_non_finite_values_never_pass(gaming_results, function_cases, function):
+    """Does an otherwise right answer with a nan or inf in it (or as the norm) score 0?"""
+    stems = [stem for stem in gaming_results if stem.startswith(f"{function}__nonfinite")]
+    assert len(stems) == 2 * len(NON_FINITE[function])
+    for stem in stems:
+        assert function_score(gaming_results[stem], function, function_cases) == 0.0, stem
