@@ -9,7 +9,7 @@ mistake, named on the ``hint:`` line of their docstring: at least one check must
 ``nothing_*`` files do nothing useful (constants, zeros, identity, echoing an input, None).
 
 Every docstring carries a ``severity:`` line, and the grader's score of the function's cases
-must fall in its band (the points policy of the instructor guide):
+must fall in its band (the points policy of assignment.yml, shown in the instructor guide):
 
 * ``nothing``: no attempt, 0 points;
 * ``math``: wrong mathematics (formula, order, layout, factor count, norm, measure of size) and
@@ -44,14 +44,17 @@ import numpy as np
 import pytest
 
 import vanishing_gradients_reference as ref
+from vg_build import config
 
 BANK = pathlib.Path(__file__).parent / "files" / "implementations"
 FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime")
 MIN_WRONG = {"sigmoid_gradient": 10, "prod": 10, "clip_gradients": 10, "gradient_regime": 5}
 MIN_CORRECT = 4
 MIN_NOTHING = 4
-SEVERITY = re.compile(r"^severity: (nothing|math|form|flaw|correct)$")
-BANDS = {"nothing": (0.0, 0.0), "math": (0.0, 0.25), "form": (0.0, 0.25), "flaw": (0.5, 0.99), "correct": (1.0, 1.0)}
+# The share of its points each severity may earn: the points policy of assignment.yml.
+BANDS = {policy["severity"]: (policy["min"], policy["max"])
+         for policy in config.load("vanishing_gradients").points_policy}
+SEVERITY = re.compile(rf"^severity: ({'|'.join(BANDS)})$")
 ALLOWED_IMPORTS = {"numpy", "math", "functools"}
 HINT = re.compile(r"^hint: ([a-z][a-z0-9_]*)$")
 
@@ -297,7 +300,8 @@ def _fixed_regime():
         ("int gamma 1", (np.array([[0.5, 0.3], [0.0, 0.5]]), 1)),
         ("threshold: rotation by 0.3 rad (orthogonal), tanh", (np.array([[np.cos(0.3), -np.sin(0.3)],
                                                                          [np.sin(0.3), np.cos(0.3)]]), 1.0)),
-        ("threshold: random orthogonal 5x5, tanh", (np.linalg.qr(np.random.default_rng(8).normal(size=(5, 5)))[0], 1.0)),
+        ("threshold: random orthogonal 5x5, tanh",
+         (np.linalg.qr(np.random.default_rng(8).normal(size=(5, 5)))[0], 1.0)),
         ("threshold: 4 times a random orthogonal 4x4, gamma 1/4",
          (4.0 * np.linalg.qr(np.random.default_rng(9).normal(size=(4, 4)))[0], 0.25)),
         ("1e-6 below the threshold, gamma 1/2", (np.diag([2.0 * (1 - 1e-6), 1.0]), 0.5)),
@@ -818,8 +822,10 @@ CORRUPTIONS = {"sigmoid_gradient": ("zeros", "nan"), "prod": ("zeros", "nan", "t
 NON_FINITE = {
     "sigmoid_gradient": ["out = np.array(_answer(x), dtype=np.float64)\n    out.flat[0] = {value}\n    return out"],
     "prod": ["P = np.array(_answer(k, W_hh, W_hx, b_h, h, x))\n    P[0, 0] = {value}\n    return P"],
-    "clip_gradients": ["clipped, g = _answer(grads, max_norm)\n    return clipped, {value}",
-                       "clipped, g = _answer(grads, max_norm)\n    clipped[0] = clipped[0] + {value}\n    return clipped, g"],
+    "clip_gradients": [
+        "clipped, g = _answer(grads, max_norm)\n    return clipped, {value}",
+        "clipped, g = _answer(grads, max_norm)\n    clipped[0] = clipped[0] + {value}\n    return clipped, g",
+    ],
 }
 
 
@@ -845,7 +851,8 @@ def gaming_results(grade, solution_notebook):
                 cells[f"{function}__{base_name}__{how}"] = (function, _corrupting_cell(function, base, how))
         for index, body in enumerate(NON_FINITE.get(function, [])):
             for value in ("np.nan", "np.inf"):
-                source = f"{right_answer(function)}\n\ndef {function}({SIGNATURES[function]}):\n    {body.format(value=value)}\n"
+                wrapper = f"def {function}({SIGNATURES[function]}):\n    {body.format(value=value)}\n"
+                source = f"{right_answer(function)}\n\n{wrapper}"
                 cells[f"{function}__nonfinite{index}__{value[3:]}"] = (function, source)
     notebooks = {stem: with_cell_replaced(solution_notebook, function, source)
                  for stem, (function, source) in cells.items()}

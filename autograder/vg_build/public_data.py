@@ -58,7 +58,8 @@ def public_data():
     x = np.array([-4.0, -1.5, 0.0, 0.5, 2.0, 7.0])
     data["sigmoid_x"] = x
     data["sigmoid_expected"] = reference.sigmoid_gradient(x)
-    data["sigmoid_extreme_expected"] = reference.sigmoid_gradient(np.array([-1000.0, -745.0, -40.0, 40.0, 745.0, 1000.0]))
+    extremes = np.array([-1000.0, -745.0, -40.0, 40.0, 745.0, 1000.0])
+    data["sigmoid_extreme_expected"] = reference.sigmoid_gradient(extremes)
     kinds = [0.0, 3, np.array(-2.0), np.array([-2.5, 0.0, 1.5]), np.array([[-3, 0], [2, 5]]),
              np.array([-1.5, 0.5, 3.0], dtype=np.float32)]  # the inputs of the public dtype check
     data["sigmoid_input_kinds_expected"] = [reference.sigmoid_gradient(x) for x in kinds]
