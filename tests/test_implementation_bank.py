@@ -880,3 +880,14 @@ def test_non_finite_values_never_pass(gaming_results, function_cases, function):
     assert len(stems) == 2 * len(NON_FINITE[function])
     for stem in stems:
         assert function_score(gaming_results[stem], function, function_cases) == 0.0, stem
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_hidden_case_discriminates(bank_results, function_cases, function):
+    """Does every hidden case of a function fail every bank entry of wrong mathematics, wrong form
+    or no attempt: is there no hidden case in which their answers agree with the reference?"""
+    for path in bank_files(function=function):
+        if severity(path) in ("nothing", "math", "form"):
+            rows = function_results(bank_results[f"{function}__{path.stem}"], function, function_cases)
+            passed = [case.description for case, ok in rows if case.hidden and ok]
+            assert not passed, (path.stem, passed)
