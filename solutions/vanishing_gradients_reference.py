@@ -22,6 +22,9 @@ GAMMA_TANH = 1.0
 
 VANISHING_GUARANTEED = "vanishing guaranteed"
 EXPLOSION_POSSIBLE = "explosion possible"
+AT_THRESHOLD = "at the threshold"
+#: |gamma sigma_max - 1| up to which the bound counts as exactly 1 (rounding of sigma_max).
+THRESHOLD_TOLERANCE = 1e-9
 
 
 def sigmoid(x):
@@ -119,10 +122,15 @@ def spectral_radius(W):
 def gradient_regime(W_hh, gamma):
     """Classify W_hh by the sufficient/necessary condition of Pascanu et al. (2013).
 
-    ||dh_t/dh_k|| <= (gamma sigma_max)^(t-k): sigma_max < 1/gamma guarantees vanishing;
-    otherwise the bound allows growth, so explosion is possible (not certain).
+    ||dh_t/dh_k|| <= (gamma sigma_max)^(t-k): gamma sigma_max < 1 guarantees vanishing;
+    gamma sigma_max > 1 lets the bound grow, so explosion is possible (not certain); a bound
+    of exactly 1 (up to THRESHOLD_TOLERANCE, e.g. orthogonal W_hh with tanh) neither
+    guarantees vanishing nor allows explosion.
     """
-    return VANISHING_GUARANTEED if spectral_norm(W_hh) < 1.0 / gamma else EXPLOSION_POSSIBLE
+    bound = gamma * spectral_norm(W_hh)
+    if abs(bound - 1.0) <= THRESHOLD_TOLERANCE:
+        return AT_THRESHOLD
+    return VANISHING_GUARANTEED if bound < 1.0 else EXPLOSION_POSSIBLE
 
 
 #: Auto-graded companions of the free-response question.

@@ -1,5 +1,6 @@
 """The build contract (SPEC §5): artifacts, reproducibility, leak check, Python 3.10."""
 
+import dataclasses
 import io
 import json
 import os
@@ -16,6 +17,7 @@ from nbclient import NotebookClient
 from bench.run import find_python310
 from vg_build import __main__ as build
 from vg_build import leaks
+from vg_grader import otter_tests
 
 from .conftest import ASSIGNMENT, REPO
 
@@ -114,8 +116,7 @@ def test_bundle_layout(bundle):
 def test_student_release_holds_no_secret(dist):
     """Does the leak check pass on the release and does it contain no hidden case?"""
     text = build.notebook_text(build.render.environment(), build.config.load(ASSIGNMENT))
-    questions = ["sigmoid_gradient", "prod", "clip_gradients", "conditions"]
-    full_tests = build.test_files.render_all(build.render.environment(), questions)
+    full_tests = build.test_files.render_all(build.render.environment(), build.config.load(ASSIGNMENT).questions)
     leaks.check(dist / "student", build.secrets(text, full_tests))
     with zipfile.ZipFile(dist / "student" / f"{ASSIGNMENT}.zip") as archive:
         everything = "\n".join(archive.read(name).decode() for name in archive.namelist())
@@ -128,7 +129,7 @@ def test_leak_check_catches_planted_secrets(dist, tmp_path, planted):
     assignment = build.config.load(ASSIGNMENT)
     env = build.render.environment()
     text = build.notebook_text(env, assignment)
-    full_tests = build.test_files.render_all(env, [q["name"] for q in assignment.questions])
+    full_tests = build.test_files.render_all(env, assignment.questions)
     folder = tmp_path / "student"
     shutil.copytree(dist / "student", folder)
     reference = build.REFERENCE_MODULE.read_text()
@@ -151,15 +152,50 @@ def test_leak_check_catches_planted_secrets(dist, tmp_path, planted):
         leaks.check(folder, build.secrets(text, full_tests))
 
 
+def _loaded(full_tests, tmp_path):
+    """{question: its test file as the grader loads it}."""
+    loaded = {}
+    for name, source in full_tests.items():
+        (tmp_path / f"{name}.py").write_text(source)
+        loaded[name] = otter_tests.load(tmp_path / f"{name}.py")
+    return loaded
+
+
 def test_points_must_agree_with_metadata(tmp_path):
     """Does the build refuse test files whose case points disagree with assignment.yml?"""
     assignment = build.config.load(ASSIGNMENT)
-    full_tests = build.test_files.render_all(build.render.environment(), [q["name"] for q in assignment.questions])
-    full_tests["prod"] = full_tests["prod"].replace(
-        "@test_case(points=2, hidden=True)", "@test_case(points=3, hidden=True)"
-    )
-    with pytest.raises(build.BuildError, match="prod"):
-        build.check_points(assignment, full_tests, tmp_path)
+    full_tests = build.test_files.render_all(build.render.environment(), assignment.questions)
+    build.check_points(assignment, full_tests, tmp_path)
+    for question in assignment.questions:
+        changed = [dict(q, points=q["points"] + 1) if q is question else q for q in assignment.questions]
+        with pytest.raises(build.BuildError, match=question["name"]):
+            build.check_points(dataclasses.replace(assignment, questions=changed), full_tests, tmp_path)
+
+
+@pytest.mark.parametrize("factor", [0.5, 1.25, 3])
+def test_points_come_from_the_metadata_alone(tmp_path, factor):
+    """With other points in assignment.yml, do the rendered cases add up to them, in the
+    proportions of the test files' weights, and pass the build's own check?"""
+    assignment = build.config.load(ASSIGNMENT)
+    env = build.render.environment()
+    original = _loaded(build.test_files.render_all(env, assignment.questions), tmp_path)
+    changed = [dict(q, points=q["points"] * factor) for q in assignment.questions]
+    full_tests = build.test_files.render_all(env, changed)
+    build.check_points(dataclasses.replace(assignment, questions=changed), full_tests, tmp_path)
+    for question in changed:
+        before, after = original[question["name"]], _loaded(full_tests, tmp_path)[question["name"]]
+        assert after.points == question["points"]
+        for old, new in zip(before.cases, after.cases):
+            assert (old.name, old.hidden) == (new.name, new.hidden)
+            assert abs(new.points - old.points * factor) <= float(build.test_files.POINT_STEP)
+
+
+def test_points_that_cannot_be_shared_out_are_refused():
+    """Are question points that are not a multiple of the point step refused with a clear message?"""
+    with pytest.raises(build.test_files.PointsError, match="multiple"):
+        build.test_files.split(7.1, [1, 2])
+    assert build.test_files.split(10, [3, 1, 0, 1]) == [6, 2, 0, 2]
+    assert sum(build.test_files.split(7, [1, 1, 1])) == 7
 
 
 def bundle_python_files(bundle, folder):

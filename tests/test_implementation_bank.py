@@ -1,10 +1,24 @@
-"""Is the bank of student implementations in tests/files/implementations/ what it claims?
+"""Is the bank of student implementations in tests/files/implementations/ what it claims, and
+does the grader score it by understanding?
 
 Each file there is one self-contained student notebook cell defining one of the four graded
-functions (SPEC §3). ``correct_*`` files are different but correct approaches: they must agree
-with the reference on fixed edge cases and seeded random inputs and obey every policy (no
-warning, no mutation, no aliasing, float64, right shapes and types). ``wrong_*`` files make one
-realistic mistake, named on the ``hint:`` line of their docstring: at least one check must fail.
+functions. ``correct_*`` files are different but correct approaches: they must agree with the
+reference on fixed edge cases and seeded random inputs and obey every policy (no warning, no
+mutation, no aliasing, float64, right shapes and types). ``wrong_*`` files make one realistic
+mistake, named on the ``hint:`` line of their docstring: at least one check must fail.
+``nothing_*`` files do nothing useful (constants, zeros, identity, echoing an input, None).
+
+Every docstring carries a ``severity:`` line, and the grader's score of the function's cases
+must fall in its band (the points policy of assignment.yml, shown in the instructor guide):
+
+* ``nothing``: no attempt, 0 points;
+* ``math``: wrong mathematics (formula, order, layout, factor count, norm, measure of size) and
+  ``form``: an answer of the wrong kind (a list, a map, a bool, another string, global
+  variables, scalar-only maths): at most 25 %;
+* ``flaw``: right mathematics with one numerical or policy flaw (warnings or nan at extreme
+  inputs, float32 precision, wrong only at k = t, for all-zero gradients or at the threshold,
+  a wrong dtype or scalar shape, mutating or aliasing an argument): 50 % to 99 %;
+* ``correct``: 100 %.
 
 Tolerances (relative to the size of the answer, never a bare ``np.allclose``):
 
@@ -30,11 +44,17 @@ import numpy as np
 import pytest
 
 import vanishing_gradients_reference as ref
+from vg_build import config
 
 BANK = pathlib.Path(__file__).parent / "files" / "implementations"
 FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime")
 MIN_WRONG = {"sigmoid_gradient": 10, "prod": 10, "clip_gradients": 10, "gradient_regime": 5}
 MIN_CORRECT = 4
+MIN_NOTHING = 4
+# The share of its points each severity may earn: the points policy of assignment.yml.
+BANDS = {policy["severity"]: (policy["min"], policy["max"])
+         for policy in config.load("vanishing_gradients").points_policy}
+SEVERITY = re.compile(rf"^severity: ({'|'.join(BANDS)})$")
 ALLOWED_IMPORTS = {"numpy", "math", "functools"}
 HINT = re.compile(r"^hint: ([a-z][a-z0-9_]*)$")
 
@@ -219,9 +239,9 @@ def _fixed_prod():
     add("t = 1, k = 0 (one factor)", 0, _scaled_to_spectral_norm(rng, n, 2),
         rng.normal(size=(n, m)), rng.normal(size=n), rng.uniform(0, 1, (n, 1)),
         rng.normal(size=(m, 1)))
-    # SPEC §2 counterexample: spectral radius 3.88 < 4, yet with every a_i = 0 the product
-    # of 19 Jacobians grows to about 11.
-    add("SPEC non-normal W, a_i = 0, t = 20, k = 1", 1, np.array([[3.88, 4.0], [0.0, 3.88]]),
+    # The non-normal counterexample: spectral radius 3.88 < 4, yet with every a_i = 0 the
+    # product of 19 Jacobians grows to about 11.
+    add("non-normal W, a_i = 0, t = 20, k = 1", 1, np.array([[3.88, 4.0], [0.0, 3.88]]),
         np.array([[0.5], [-0.5]]), np.zeros(2), np.zeros((2, 20)), np.zeros((1, 20)))
     n, m, t = 4, 3, 30
     add("vanishing: sigma_max 1, t = 30, k = 0", 0, _scaled_to_spectral_norm(rng, n, 1.0),
@@ -264,7 +284,7 @@ def _fixed_clip():
 
 def _fixed_regime():
     return [
-        ("SPEC non-normal [[3.88, 4], [0, 3.88]], gamma 1/4",
+        ("non-normal [[3.88, 4], [0, 3.88]], gamma 1/4",
          (np.array([[3.88, 4.0], [0.0, 3.88]]), 0.25)),
         ("boundary diag(4, 1), gamma 1/4", (np.diag([4.0, 1.0]), 0.25)),
         ("boundary int identity, gamma 1", (np.eye(3, dtype=int), 1.0)),
@@ -278,6 +298,14 @@ def _fixed_regime():
         ("[[3, 3], [0, 0]] (sigma_max 4.24), gamma 1/4", (np.array([[3.0, 3.0], [0.0, 0.0]]), 0.25)),
         ("3.99 times a 90-degree rotation, gamma 1/4", (np.array([[0.0, -3.99], [3.99, 0.0]]), 0.25)),
         ("int gamma 1", (np.array([[0.5, 0.3], [0.0, 0.5]]), 1)),
+        ("threshold: rotation by 0.3 rad (orthogonal), tanh", (np.array([[np.cos(0.3), -np.sin(0.3)],
+                                                                         [np.sin(0.3), np.cos(0.3)]]), 1.0)),
+        ("threshold: random orthogonal 5x5, tanh",
+         (np.linalg.qr(np.random.default_rng(8).normal(size=(5, 5)))[0], 1.0)),
+        ("threshold: 4 times a random orthogonal 4x4, gamma 1/4",
+         (4.0 * np.linalg.qr(np.random.default_rng(9).normal(size=(4, 4)))[0], 0.25)),
+        ("1e-6 below the threshold, gamma 1/2", (np.diag([2.0 * (1 - 1e-6), 1.0]), 0.5)),
+        ("1e-6 above the threshold, gamma 1/2", (np.diag([2.0 * (1 + 1e-6), 1.0]), 0.5)),
     ]
 
 
@@ -478,6 +506,7 @@ def _ids(paths):
 ALL_FILES = bank_files()
 CORRECT_FILES = bank_files("correct")
 WRONG_FILES = bank_files("wrong")
+NOTHING_FILES = bank_files("nothing")
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -489,12 +518,12 @@ def test_bank_has_enough_implementations(function):
     assert len(correct) >= MIN_CORRECT, [p.name for p in correct]
 
 
-def test_every_file_is_wrong_or_correct_for_a_known_function():
-    """Is every bank file named <function>/<wrong|correct>_<slug>.py?"""
+def test_every_file_is_wrong_correct_or_nothing_for_a_known_function():
+    """Is every bank file named <function>/<wrong|correct|nothing>_<slug>.py?"""
     assert ALL_FILES
     for path in BANK.rglob("*.py"):
         assert path.parent.parent == BANK and path.parent.name in FUNCTIONS, path
-        assert re.fullmatch(r"(wrong|correct)_[a-z0-9_]+", path.stem), path
+        assert re.fullmatch(r"(wrong|correct|nothing)_[a-z0-9_]+", path.stem), path
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
@@ -517,17 +546,35 @@ def test_file_is_a_single_notebook_cell(path):
     assert "print" not in names
 
 
+def severity(path):
+    """The severity label of a bank file (its docstring's ``severity:`` line)."""
+    labels = [SEVERITY.match(line).group(1) for line in docstring_lines(path) if SEVERITY.match(line)]
+    assert len(labels) == 1, f"{path.name}: one `severity: <label>` line expected"
+    return labels[0]
+
+
 @pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
 def test_docstring_describes_the_file(path):
-    """Does the docstring say what the file does, with a hint keyword exactly on wrong files?"""
+    """Does the docstring say what the file does, with a hint keyword exactly on wrong files and a
+    severity label that agrees with the file's kind?"""
     lines = docstring_lines(path)
-    assert lines and lines[0] and not lines[0].startswith("hint:")
+    assert lines and lines[0] and not lines[0].startswith(("hint:", "severity:"))
     hints = [line for line in lines if line.startswith("hint:")]
-    if path.stem.startswith("wrong_"):
+    kind = path.stem.split("_")[0]
+    if kind == "wrong":
         assert len(hints) == 1 and lines[1] == hints[0], lines
         assert HINT.match(hints[0]), hints[0]
+        assert severity(path) in ("math", "form", "flaw")
     else:
         assert hints == [], lines
+        assert severity(path) == kind
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_function_has_a_do_nothing_family(function):
+    """Does each function have do-nothing entries (zeros or constants, echo or identity, None)?"""
+    assert len(bank_files("nothing", function)) >= MIN_NOTHING
+    assert any("none" in p.stem for p in bank_files("nothing", function))
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -543,9 +590,9 @@ def test_correct_alternative_agrees_with_reference(path):
     assert failure is None, failure
 
 
-@pytest.mark.parametrize("path", WRONG_FILES, ids=_ids(WRONG_FILES))
+@pytest.mark.parametrize("path", WRONG_FILES + NOTHING_FILES, ids=_ids(WRONG_FILES + NOTHING_FILES))
 def test_wrong_implementation_is_caught(path):
-    """Does at least one check fail for every wrong implementation?"""
+    """Does at least one check fail for every wrong or do-nothing implementation?"""
     assert first_failure(path.parent.name, load(path)) is not None
 
 
@@ -571,3 +618,276 @@ def test_random_inputs_cover_the_required_variety():
     assert any(g == 0 for g, _ in norms)
     assert any(g > c for g, c in norms) and any(0 < g <= c for g, c in norms)
     assert any(len({a.shape for a in grads}) > 1 for grads, _ in clips)
+
+
+# --------------------------------------------------------------------------- scores by understanding
+#
+# Graded through `make grade`'s path (tests/conftest.py): the score of a bank entry is the score
+# of the cases that call its function (conditions also holds the short answers, which every
+# entry keeps from the solution notebook).
+
+# Bank entries that pass every public check of their function yet fail a hidden one, with the
+# reason the public checks cannot predict it. None so far: every hidden property has a public twin.
+PUBLIC_HIDDEN_EXCEPTIONS = {}
+
+
+@pytest.fixture(scope="module")
+def function_cases(bundle, tmp_path_factory):
+    """{function: {case name: case}} of the bundle's test files: the cases that call the function."""
+    import zipfile
+
+    from vg_grader import otter_tests
+
+    from .conftest import QUESTION_OF
+
+    folder = tmp_path_factory.mktemp("bundle")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(folder)
+    cases = {}
+    for function, question in QUESTION_OF.items():
+        loaded = otter_tests.load(folder / "tests" / f"{question}.py")
+        cases[function] = {case.name: case for case in loaded.cases if function in case.parameters}
+    return cases
+
+
+def function_results(results, function, function_cases):
+    """[(case, passed)] of the cases calling function, from one results.json."""
+    from .conftest import QUESTION_OF
+
+    test = next(t for t in results["tests"] if t["name"] == QUESTION_OF[function])
+    passed = {case["name"]: case["passed"] for case in test["extra_data"]["cases"]}
+    return [(case, passed[name]) for name, case in function_cases[function].items()]
+
+
+def function_score(results, function, function_cases):
+    """The fraction of the function's points that results earned."""
+    rows = function_results(results, function, function_cases)
+    return sum(case.points for case, ok in rows if ok) / sum(case.points for case, _ in rows)
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
+def test_score_is_in_the_band_of_its_severity(bank_results, function_cases, path):
+    """Does each entry score within the band of its severity label (nothing 0, wrong maths or form
+    at most 25 %, one flaw 50 to 99 %, correct 100 %)?"""
+    results = bank_results[f"{path.parent.name}__{path.stem}"]
+    score = function_score(results, path.parent.name, function_cases)
+    low, high = BANDS[severity(path)]
+    assert low <= score <= high, f"{severity(path)} entry scored {score:.1%}: {results['tests']}"
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
+def test_public_checks_predict_hidden_ones(bank_results, function_cases, path):
+    """If an entry passes every public check of its function, does it pass every hidden one too?"""
+    rows = function_results(bank_results[f"{path.parent.name}__{path.stem}"], path.parent.name, function_cases)
+    public_pass = all(ok for case, ok in rows if not case.hidden)
+    failed_hidden = [case.description for case, ok in rows if case.hidden and not ok]
+    if f"{path.parent.name}/{path.stem}" in PUBLIC_HIDDEN_EXCEPTIONS:
+        assert public_pass and failed_hidden, "the exception no longer applies: remove it"
+    else:
+        assert not (public_pass and failed_hidden), failed_hidden
+
+
+def test_public_cases_earn_nothing_and_hidden_ones_call_the_function(function_cases):
+    """Are public cases worth 0 points, and does every paying case belong to a hidden check?"""
+    for function, cases in function_cases.items():
+        assert all(case.points == 0 for case in cases.values() if not case.hidden), function
+        assert sum(case.points for case in cases.values() if case.hidden) > 0, function
+
+
+# --------------------------------------------------------------------------- gaming the grader
+
+SIGNATURES = {
+    "sigmoid_gradient": "x",
+    "prod": "k, W_hh, W_hx, b_h, h, x",
+    "clip_gradients": "grads, max_norm",
+    "gradient_regime": "W_hh, gamma",
+}
+LOOKUP_CELL = '''import copy
+
+import numpy as np
+
+_ANSWERS_{function} = {answers}
+
+
+def _same(a, b):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return False
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype.kind == b.dtype.kind and np.array_equal(a, b)
+
+
+def {function}({signature}):
+    for inputs, answer in _ANSWERS_{function}:
+        if _same(inputs, ({signature},)):
+            return copy.deepcopy(answer)
+    raise NotImplementedError("not among the public inputs")
+'''
+
+
+def public_answers(tests_dir):
+    """{function: [(inputs, expected output)]}: every input of the public checks with the
+    expected output that the public test files themselves give for it."""
+    def namespace(question):
+        found = {"__name__": f"public_{question}"}
+        exec((tests_dir / f"{question}.py").read_text(), found)
+        return found
+
+    sig = namespace("sigmoid_gradient")
+    pairs = [(sig["_SMALL_X"], sig["_SMALL_EXPECTED"]), (sig["_EXTREME_X"], sig["_EXTREME_EXPECTED"])]
+    pairs += list(zip(sig["_INPUT_KINDS"], sig["_INPUT_KINDS_EXPECTED"]))
+    answers = {"sigmoid_gradient": [((x,), expected) for x, expected in pairs]}
+    prod = namespace("prod")
+    examples = [(prod["_public_example"]((-1,)), prod["_PUBLIC_EXPECTED"]),
+                (prod["_public_example"]((-1, 1)), prod["_PUBLIC_EXPECTED"]),
+                (prod["_saturated_example"](), prod["_SATURATED_EXPECTED"]),
+                (prod["_growing_example"](), prod["_GROWING_EXPECTED"])]
+    answers["prod"] = [((k, *args), expected[k]) for args, expected in examples for k in range(len(expected))]
+    clip = namespace("clip_gradients")
+    grads = clip["_public_grads"]()
+    answers["clip_gradients"] = [((grads, clip["_MAX_NORM"]), (clip["_EXPECTED"], clip["_EXPECTED_G"])),
+                                 ((grads, 100.0), (grads, clip["_EXPECTED_G"])),
+                                 ((clip["_ZERO_GRADS"], 1.0), (clip["_ZERO_GRADS"], 0.0))]
+    regime = namespace("conditions")
+    answers["gradient_regime"] = [((W, gamma), label) for W, gamma, label in regime["_REGIME_EXAMPLES"]]
+    answers["gradient_regime"] += [(regime["_DIAGONAL_EXAMPLE"], "vanishing guaranteed"),
+                                   (regime["_UNTOUCHED_EXAMPLE"], "explosion possible")]
+    return answers
+
+
+def lookup_cell(function, answers):
+    from vg_build.render import python_literal
+
+    return LOOKUP_CELL.format(function=function, signature=SIGNATURES[function], answers=python_literal(answers))
+
+
+def test_memorising_the_public_checks_earns_nothing(grade, dist, student_notebook, function_cases):
+    """Does a notebook that answers every public input with the expected output of the release's
+    public test files (and has stubs elsewhere) pass those checks yet score 0? Does the blank
+    release score 0 without a traceback?"""
+    from .conftest import ASSIGNMENT, with_cell_replaced
+
+    answers = public_answers(dist / "student" / ASSIGNMENT / "tests")
+    memoriser = student_notebook
+    for function, pairs in answers.items():
+        memoriser = with_cell_replaced(memoriser, function, lookup_cell(function, pairs))
+    results = grade({"memoriser": memoriser, "blank": student_notebook})
+    for function in FUNCTIONS:
+        rows = function_results(results["memoriser"], function, function_cases)
+        assert all(ok for case, ok in rows if not case.hidden), (function, results["memoriser"]["output"][:3000])
+    assert results["memoriser"]["score"] == 0, results["memoriser"]["tests"]
+    assert results["blank"]["score"] == 0
+    assert "Traceback" not in results["blank"]["output"] + "".join(t["output"] for t in results["blank"]["tests"])
+
+
+def _corrupting_cell(function, base, how):
+    """A cell whose function returns base's answer, then changes its array arguments in place."""
+    signature = SIGNATURES[function]
+    return f'''{base}
+
+def _corrupt(value, how):
+    arrays = [value] if isinstance(value, np.ndarray) else [v for v in value if isinstance(v, np.ndarray)] \\
+        if isinstance(value, list) else []
+    for a in arrays:
+        if how == "zeros":
+            a[...] = 0
+        elif how == "nan" and a.dtype.kind == "f":
+            a[...] = np.nan
+        elif how == "transpose" and a.ndim == 2 and a.shape[0] == a.shape[1]:
+            a[...] = a.T.copy()
+    if how == "clear" and isinstance(value, list):
+        value.clear()
+
+
+def {function}({signature}):
+    answer = _answer({signature})
+    for argument in ({signature},):
+        _corrupt(argument, {how!r})
+    return answer
+'''
+
+
+# Wrong answers that the corruption "zeros" would make right, were expected values computed
+# after the call from the changed arguments.
+CONSTANT_ANSWERS = {
+    "sigmoid_gradient": "return np.full(np.shape(x), 0.25)",
+    "prod": "return np.eye(W_hh.shape[0]) if k == h.shape[1] else np.zeros(np.shape(W_hh))",
+    "clip_gradients": "return [np.zeros(np.shape(a)) for a in grads], 0.0",
+    "gradient_regime": 'return "vanishing guaranteed"',
+}
+CORRUPTIONS = {"sigmoid_gradient": ("zeros", "nan"), "prod": ("zeros", "nan", "transpose"),
+               "clip_gradients": ("zeros", "nan", "clear"), "gradient_regime": ("zeros", "nan", "transpose")}
+# Right arrays with a non-finite entry, or a non-finite norm: never worth a point.
+NON_FINITE = {
+    "sigmoid_gradient": ["out = np.array(_answer(x), dtype=np.float64)\n    out.flat[0] = {value}\n    return out"],
+    "prod": ["P = np.array(_answer(k, W_hh, W_hx, b_h, h, x))\n    P[0, 0] = {value}\n    return P"],
+    "clip_gradients": [
+        "clipped, g = _answer(grads, max_norm)\n    return clipped, {value}",
+        "clipped, g = _answer(grads, max_norm)\n    clipped[0] = clipped[0] + {value}\n    return clipped, g",
+    ],
+}
+
+
+def right_answer(function):
+    """A correct bank entry's source, its function renamed to _answer."""
+    path = bank_files("correct", function)[0]
+    return path.read_text().replace(f"def {function}(", "def _answer(")
+
+
+def constant_answer(function):
+    return f"import numpy as np\n\n\ndef _answer({SIGNATURES[function]}):\n    {CONSTANT_ANSWERS[function]}\n"
+
+
+@pytest.fixture(scope="module")
+def gaming_results(grade, solution_notebook):
+    """Corrupting and non-finite variants of each function, graded in one batch."""
+    from .conftest import with_cell_replaced
+
+    cells = {}
+    for function in FUNCTIONS:
+        for base_name, base in (("right", right_answer(function)), ("constant", constant_answer(function))):
+            for how in ("none",) + CORRUPTIONS[function]:
+                cells[f"{function}__{base_name}__{how}"] = (function, _corrupting_cell(function, base, how))
+        for index, body in enumerate(NON_FINITE.get(function, [])):
+            for value in ("np.nan", "np.inf"):
+                wrapper = f"def {function}({SIGNATURES[function]}):\n    {body.format(value=value)}\n"
+                source = f"{right_answer(function)}\n\n{wrapper}"
+                cells[f"{function}__nonfinite{index}__{value[3:]}"] = (function, source)
+    notebooks = {stem: with_cell_replaced(solution_notebook, function, source)
+                 for stem, (function, source) in cells.items()}
+    return grade(notebooks)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_corrupting_the_arguments_never_gains_a_point(gaming_results, function_cases, function):
+    """Does an answer followed by an in-place corruption of the arguments (zeros, nan, transposes,
+    an emptied list) score no more than the same answer without it: the right answer losing only
+    the mutation's share (a flaw), and a wrong answer that the corruption would make "right" 0?"""
+    def score(base, how):
+        return function_score(gaming_results[f"{function}__{base}__{how}"], function, function_cases)
+
+    assert score("right", "none") == 1.0 and score("constant", "none") == 0.0
+    for how in CORRUPTIONS[function]:
+        assert BANDS["flaw"][0] <= score("right", how) <= BANDS["flaw"][1], how
+        assert score("constant", how) == 0.0, how
+
+
+@pytest.mark.parametrize("function", sorted(NON_FINITE))
+def test_non_finite_values_never_pass(gaming_results, function_cases, function):
+    """Does an otherwise right answer with a nan or inf in it (or as the norm) score 0?"""
+    stems = [stem for stem in gaming_results if stem.startswith(f"{function}__nonfinite")]
+    assert len(stems) == 2 * len(NON_FINITE[function])
+    for stem in stems:
+        assert function_score(gaming_results[stem], function, function_cases) == 0.0, stem
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_hidden_case_discriminates(bank_results, function_cases, function):
+    """Does every hidden case of a function fail every bank entry of wrong mathematics, wrong form
+    or no attempt: is there no hidden case in which their answers agree with the reference?"""
+    for path in bank_files(function=function):
+        if severity(path) in ("nothing", "math", "form"):
+            rows = function_results(bank_results[f"{function}__{path.stem}"], function, function_cases)
+            passed = [case.description for case, ok in rows if case.hidden and ok]
+            assert not passed, (path.stem, passed)

@@ -1,4 +1,4 @@
-"""The reference solutions against the mathematics of SPEC §2, independently derived."""
+"""The reference solutions against the corrected mathematics, independently derived."""
 
 import warnings
 
@@ -95,6 +95,41 @@ def test_non_normal_counterexample_of_spec():
     assert ref.spectral_radius(W) < 4 < ref.spectral_norm(W)
     assert 10.5 < np.linalg.norm(P, 2) < 11.5
     assert ref.gradient_regime(W, ref.GAMMA_SIGMOID) == ref.EXPLOSION_POSSIBLE
+
+
+def _orthogonal(rng, n):
+    q, r = np.linalg.qr(rng.normal(size=(n, n)))
+    return q * np.sign(np.diag(r))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_regime_at_the_threshold(seed):
+    """Is a bound gamma sigma_max of exactly 1 (up to rounding) "at the threshold": orthogonal
+    W_hh with tanh, or scaled to sigma_max = 1/gamma, whichever way sigma_max rounds?"""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 7))
+    Q = _orthogonal(rng, n)
+    W = rng.normal(size=(n, n))
+    assert ref.gradient_regime(Q, ref.GAMMA_TANH) == ref.AT_THRESHOLD
+    assert ref.gradient_regime(Q / ref.GAMMA_SIGMOID, ref.GAMMA_SIGMOID) == ref.AT_THRESHOLD
+    for gamma in (ref.GAMMA_SIGMOID, 0.5, ref.GAMMA_TANH):
+        scaled = W / (gamma * ref.spectral_norm(W))
+        assert ref.gradient_regime(scaled, gamma) == ref.AT_THRESHOLD
+        assert ref.gradient_regime(scaled * (1 - 1e-6), gamma) == ref.VANISHING_GUARANTEED
+        assert ref.gradient_regime(scaled * (1 + 1e-6), gamma) == ref.EXPLOSION_POSSIBLE
+
+
+def test_regime_labels_follow_gamma_sigma_max():
+    """Do the three labels follow gamma sigma_max < 1, > 1 and == 1, whatever the eigenvalues say?"""
+    non_normal = np.array([[3.88, 4.0], [0.0, 3.88]])  # spectral radius 3.88 < 4 < sigma_max
+    assert ref.gradient_regime(non_normal, ref.GAMMA_SIGMOID) == ref.EXPLOSION_POSSIBLE
+    assert ref.gradient_regime(np.diag([3.9, -1.0]), ref.GAMMA_SIGMOID) == ref.VANISHING_GUARANTEED
+    assert ref.gradient_regime(np.diag([4.0, 1.0]), ref.GAMMA_SIGMOID) == ref.AT_THRESHOLD
+    assert ref.gradient_regime(np.eye(3, dtype=int), 1) == ref.AT_THRESHOLD
+    W = np.array([[0.5, 0.3], [0.0, 0.5]])
+    before = W.copy()
+    ref.gradient_regime(W, ref.GAMMA_TANH)
+    assert np.array_equal(W, before)
 
 
 def test_bound_gamma_sigma_max_holds():

@@ -64,6 +64,14 @@ def case_points(full_tests):
     return summary
 
 
+def share(policy):
+    """A points-policy band as people write it: "0", "at most 25 %", "50 % to 99 %", "100 %"."""
+    low, high = (round(100 * policy[key]) for key in ("min", "max"))
+    if low == high:
+        return f"{low} %" if low else "0"
+    return f"at most {high} %" if low == 0 else f"{low} % to {high} %"
+
+
 def split_points(total, weights, step=fractions.Fraction(1, 2)):
     """Split total points in proportion to weights, in multiples of step, summing to total
     exactly (largest remainders first)."""
@@ -96,6 +104,7 @@ def markdown_text(env, assignment, text, full_tests):
         manual_questions=assignment.manual_questions,
         points=assignment.points,
         cases=case_points(full_tests),
+        points_policy=[dict(policy, share=share(policy)) for policy in assignment.points_policy],
         auto_total=auto_total,
         manual_total=manual_total,
         total=auto_total + manual_total,

@@ -58,7 +58,11 @@ def public_data():
     x = np.array([-4.0, -1.5, 0.0, 0.5, 2.0, 7.0])
     data["sigmoid_x"] = x
     data["sigmoid_expected"] = reference.sigmoid_gradient(x)
-    data["sigmoid_extreme_expected"] = reference.sigmoid_gradient(np.array([-1000.0, -40.0, 40.0, 1000.0]))
+    extremes = np.array([-1000.0, -745.0, -40.0, 40.0, 745.0, 1000.0])
+    data["sigmoid_extreme_expected"] = reference.sigmoid_gradient(extremes)
+    kinds = [0.0, 3, np.array(-2.0), np.array([-2.5, 0.0, 1.5]), np.array([[-3, 0], [2, 5]]),
+             np.array([-1.5, 0.5, 3.0], dtype=np.float32)]  # the inputs of the public dtype check
+    data["sigmoid_input_kinds_expected"] = [reference.sigmoid_gradient(x) for x in kinds]
 
     # A small consistent sigmoid RNN: n=3, m=2, t=4, states from a real forward pass.
     n, m, t = 3, 2, 4
@@ -70,15 +74,26 @@ def public_data():
     data.update(prod_W_hh=W_hh, prod_W_hx=W_hx, prod_b_h=b_h, prod_h=h, prod_x=x_seq)
     data["prod_expected"] = [reference.prod(k, W_hh, W_hx, b_h, h, x_seq) for k in range(t + 1)]
     data["prod_variants"] = prod_variants(W_hh, W_hx, b_h, h, x_seq)
+    # Growing products: a non-normal W_hh (spectral radius 3.88 < 4 < sigma_max) on real
+    # states, so that the slopes differ from step to step.
+    W_grow = np.array([[3.88, 4.0], [0.0, 3.88]])
+    W_hx_grow = rng.normal(size=(2, 2)).round(3)
+    b_grow = (0.5 * rng.normal(size=2)).round(3)
+    x_grow = rng.normal(size=(2, 8)).round(3)
+    h_grow = reference.rnn_states(W_grow, W_hx_grow, b_grow, rng.uniform(size=2).round(3), x_grow)[:, :8]
+    data.update(prod_growing_W_hh=W_grow, prod_growing_W_hx=W_hx_grow, prod_growing_b_h=b_grow,
+                prod_growing_h=h_grow, prod_growing_x=x_grow)
+    data["prod_growing_expected"] = [reference.prod(k, W_grow, W_hx_grow, b_grow, h_grow, x_grow) for k in range(9)]
     saturated_bias = b_h.copy()
     saturated_bias[0] = -800.0  # unit 0 saturates; h is left as it is (fabricated, and labelled so)
     data["prod_saturated_expected"] = [
         reference.prod(k, W_hh, W_hx, saturated_bias, h, x_seq) for k in range(t + 1)
     ]
 
-    # gradient_regime on normal and non-normal matrices chosen so that each well-known wrong
-    # size measure (Frobenius, column sums, largest entry, eigenvalues, smallest singular
-    # value, comparing with gamma) gives a different pattern of labels (tests/test_feedback.py).
+    # gradient_regime on normal, non-normal and threshold matrices (gamma sigma_max = 1 up to
+    # rounding) chosen so that each well-known wrong rule (Frobenius, column sums, largest entry,
+    # eigenvalues, smallest singular value, comparing with gamma, no threshold answer) gives a
+    # different pattern of labels (tests/test_feedback.py).
     regime = [
         (np.diag([0.9, 0.9]), 1.0),
         (np.array([[0.6, 0.0], [0.6, 0.0]]), 1.0),
@@ -88,6 +103,8 @@ def public_data():
         (np.array([[-1.5, 0.0], [0.0, 0.5]]), 1.0),
         (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0),
         (np.diag([1.5, 0.25]), 0.25),
+        (np.array([[np.cos(0.3), -np.sin(0.3)], [np.sin(0.3), np.cos(0.3)]]), 1.0),  # orthogonal, tanh
+        (np.diag([4.0, -2.0]), 0.25),
     ]
     data["regime_examples"] = [(W, gamma, reference.gradient_regime(W, gamma)) for W, gamma in regime]
 

@@ -1,4 +1,6 @@
-"""np.linalg.norm of all entries raveled and concatenated into one vector."""
+"""np.linalg.norm of all entries raveled and concatenated into one vector.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""Global norm as math.hypot of the per-array Frobenius norms (hypot(a, b) = sqrt(a^2 + b^2))."""
+"""Global norm as math.hypot of the per-array Frobenius norms (hypot(a, b) = sqrt(a^2 + b^2)).
+severity: correct
+"""
 import math
 
 import numpy as np

@@ -1,4 +1,6 @@
-"""Exactly rounded sum of squares with math.fsum, math.sqrt for the norm."""
+"""Exactly rounded sum of squares with math.fsum, math.sqrt for the norm.
+severity: correct
+"""
 import math
 
 import numpy as np

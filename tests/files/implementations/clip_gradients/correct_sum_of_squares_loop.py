@@ -1,4 +1,6 @@
-"""Sum of squares over each array, square root, then scaled copies (factor 1.0 when not clipping)."""
+"""Sum of squares over each array, square root, then scaled copies (factor 1.0 when not clipping).
+severity: correct
+"""
 import numpy as np
 
 

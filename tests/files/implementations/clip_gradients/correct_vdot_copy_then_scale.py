@@ -1,4 +1,6 @@
-"""Norm from np.vdot(a, a); copies every array first, then scales the copies in place."""
+"""Norm from np.vdot(a, a); copies every array first, then scales the copies in place.
+severity: correct
+"""
 import numpy as np
 
 

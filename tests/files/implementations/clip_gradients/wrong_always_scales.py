@@ -1,5 +1,6 @@
 """Always rescales to norm max_norm, also scaling small gradients up.
 hint: always_scales
+severity: math
 """
 import numpy as np
 

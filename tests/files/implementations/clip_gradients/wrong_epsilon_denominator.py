@@ -1,5 +1,6 @@
 """Adds an epsilon "for safety": scales by max_norm / (g + 1e-6).
 hint: epsilon
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Uses the norm of the first array only (e.g. the weights, forgetting the biases).
 hint: first_array_only
+severity: math
 """
 import numpy as np
 

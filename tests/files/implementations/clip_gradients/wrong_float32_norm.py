@@ -1,5 +1,6 @@
 """Computes the norm in float32: g comes back as np.float32 (not a Python/NumPy float64).
 hint: not_float64
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Scales by g / max_norm (inverted ratio) when clipping.
 hint: inverted_factor
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Uses the largest absolute entry (infinity norm) instead of the L2 norm.
 hint: wrong_norm
+severity: math
 """
 import numpy as np
 

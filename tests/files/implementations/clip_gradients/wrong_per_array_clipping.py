@@ -1,5 +1,6 @@
 """Clips every array by its own norm (per-array clipping), not by the global norm.
 hint: per_array_norm
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Writes the scaled arrays back into the caller's list (grads[i] = ...) and returns that list.
 hint: mutates_input
+severity: flaw
 """
 import numpy as np
 

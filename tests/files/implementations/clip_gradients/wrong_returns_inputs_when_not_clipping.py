@@ -1,5 +1,6 @@
 """Returns the input arrays themselves when no clipping is needed (outputs alias inputs).
 hint: aliasing
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Returns a lazy map object instead of a list of arrays.
 hint: returns_wrong_type
+severity: form
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Clips correctly but returns the sum of squares instead of the norm g.
 hint: squared_norm
+severity: math
 """
 import numpy as np
 

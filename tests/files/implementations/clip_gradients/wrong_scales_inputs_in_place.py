@@ -1,5 +1,6 @@
 """Scales the input arrays in place (a *= factor) and returns them.
 hint: mutates_input
+severity: flaw
 """
 import numpy as np
 

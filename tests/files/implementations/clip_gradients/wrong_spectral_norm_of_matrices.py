@@ -1,5 +1,6 @@
 """np.linalg.norm(a, 2) per array: for a matrix that is the spectral norm, not the L2 norm of its entries.
 hint: wrong_norm
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Forgets the square root: uses (and returns) the sum of squares as the norm.
 hint: squared_norm
+severity: math
 """
 import numpy as np
 

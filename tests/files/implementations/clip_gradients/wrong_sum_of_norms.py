@@ -1,5 +1,6 @@
 """Adds the per-array norms (sum of norms) instead of taking the norm of all entries.
 hint: wrong_norm
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Clips every element to [-max_norm, max_norm] (np.clip) instead of rescaling by the norm.
 hint: value_clipping
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Computes max_norm / g before checking: all-zero gradients divide by zero (RuntimeWarning).
 hint: zero_division
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Right rule, but returns capitalised labels ("Vanishing guaranteed") that do not match the contract.
 hint: wrong_string
+severity: form
 """
 import numpy as np
 

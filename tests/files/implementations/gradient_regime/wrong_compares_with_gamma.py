@@ -1,5 +1,6 @@
 """Compares sigma_max with gamma instead of with 1/gamma.
 hint: threshold
+severity: math
 """
 import numpy as np
 

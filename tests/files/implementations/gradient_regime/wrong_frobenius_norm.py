@@ -1,5 +1,6 @@
 """np.linalg.norm(W_hh) without ord: the Frobenius norm, not sigma_max.
 hint: frobenius
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """np.linalg.norm(W_hh, 1): the maximum column sum, not the largest singular value.
 hint: wrong_norm
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Uses the largest absolute entry of W_hh as its "size".
 hint: max_entry
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Returns the comparison (a bool) instead of the label string.
 hint: returns_wrong_type
+severity: form
 """
 import numpy as np
 

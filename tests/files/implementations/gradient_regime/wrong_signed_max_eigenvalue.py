@@ -1,5 +1,6 @@
 """Largest real part of the eigenvalues (signed), ignoring negative and complex eigenvalues' size.
 hint: signed_max
+severity: math
 """
 import numpy as np
 

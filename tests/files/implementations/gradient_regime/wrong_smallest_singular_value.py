@@ -1,5 +1,6 @@
 """Takes the last entry of np.linalg.svd's singular values, which is the smallest (they are sorted descending).
 hint: singular_value_order
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Seed lecture rule: largest eigenvalue modulus (spectral radius) instead of the largest singular value.
 hint: eigenvalue
+severity: math
 """
 import numpy as np
 

@@ -1,4 +1,6 @@
-"""Stacks all Jacobians as a (t, n, n) array with einsum, then multiplies the slice [k:t] in reverse."""
+"""Stacks all Jacobians as a (t, n, n) array with einsum, then multiplies the slice [k:t] in reverse.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""Loop from step t down to k+1, multiplying each J_i = diag(sigma'(a_i)) W_hh on the right."""
+"""Loop from step t down to k+1, multiplying each J_i = diag(sigma'(a_i)) W_hh on the right.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""Loop forward from step k+1 to t, multiplying each new J_i on the left (0-based columns)."""
+"""Loop forward from step k+1 to t, multiplying each new J_i on the left (0-based columns).
+severity: correct
+"""
 import numpy as np
 
 

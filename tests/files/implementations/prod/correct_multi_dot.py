@@ -1,4 +1,6 @@
-"""Builds the list [J_t, ..., J_{k+1}] and multiplies it with np.linalg.multi_dot."""
+"""Builds the list [J_t, ..., J_{k+1}] and multiplies it with np.linalg.multi_dot.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""Recursion dh_t/dh_k = (dh_t/dh_{k+1}) J_{k+1}, with prod(t) = I."""
+"""Recursion dh_t/dh_k = (dh_t/dh_{k+1}) J_{k+1}, with prod(t) = I.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""All pre-activations in one matrix product, then functools.reduce over the Jacobians J_t..J_{k+1}."""
+"""All pre-activations in one matrix product, then functools.reduce over the Jacobians J_t..J_{k+1}.
+severity: correct
+"""
 from functools import reduce
 
 import numpy as np

@@ -1,5 +1,6 @@
 """Adds b_h as given: a (n,1) bias broadcasts a_i to (n,n), so np.diag extracts a vector.
 hint: bias_broadcast
+severity: flaw
 """
 import numpy as np
 

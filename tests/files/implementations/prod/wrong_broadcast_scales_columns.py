@@ -1,5 +1,6 @@
 """Writes J_i as d * W_hh with d of shape (n,): broadcasting scales columns, giving W_hh diag(d).
 hint: broadcast_axis
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Flattens the bias with b_h.shape = (n,): changes the caller's (n,1) array in place.
 hint: mutates_input
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Uses the notebook's global t (sequence length) instead of h.shape[1].
 hint: globals
+severity: form
 """
 import numpy as np
 

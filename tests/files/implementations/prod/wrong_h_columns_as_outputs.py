@@ -1,5 +1,6 @@
 """Reads h's columns as outputs h_1..h_t: uses h[:, i-2] for h_{i-1} (wraps to the last column at i=1).
 hint: off_by_one_column
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Seed lecture style p = 1; p *= J: an elementwise (Hadamard) product, not a matrix product.
 hint: hadamard
+severity: math
 """
 import numpy as np
 

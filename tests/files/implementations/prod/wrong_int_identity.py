@@ -1,5 +1,6 @@
 """np.identity(n, dtype=int): prod(t) (no factors) comes back as an int array, not float64.
 hint: dtype
+severity: flaw
 """
 import numpy as np
 

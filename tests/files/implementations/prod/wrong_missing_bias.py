@@ -1,5 +1,6 @@
 """Forgets b_h in the pre-activation a_i.
 hint: missing_bias
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Right product, but sigma' via naive 1/(1+exp(-a)): overflow warning for saturated units (a < -709).
 hint: overflow_warning
+severity: flaw
 """
 import numpy as np
 

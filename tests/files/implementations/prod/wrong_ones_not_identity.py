@@ -1,5 +1,6 @@
 """Starts the product from np.ones((n, n)) instead of the identity.
 hint: identity
+severity: math
 """
 import numpy as np
 

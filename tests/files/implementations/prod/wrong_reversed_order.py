@@ -1,5 +1,6 @@
 """Multiplies each new factor on the left while walking from t down: J_{k+1} ... J_t.
 hint: order
+severity: math
 """
 import numpy as np
 

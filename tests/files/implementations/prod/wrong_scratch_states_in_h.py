@@ -1,5 +1,6 @@
 """Stores sigma'(a_i) back into h's columns as scratch space: overwrites the caller's h.
 hint: mutates_input
+severity: flaw
 """
 import numpy as np
 

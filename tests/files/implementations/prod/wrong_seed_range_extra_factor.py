@@ -1,5 +1,6 @@
 """Seed lecture range(t-1, k-2, -1) over 0-based columns: t-k+1 factors (and column -1 at k=0).
 hint: factor_count
+severity: math
 """
 import numpy as np
 

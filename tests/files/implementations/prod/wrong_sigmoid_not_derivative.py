@@ -1,5 +1,6 @@
 """Puts sigma(a_i) instead of sigma'(a_i) on the diagonal of J_i.
 hint: sigmoid_not_derivative
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Uses the tanh derivative 1 - tanh(a)**2 for a sigmoid RNN.
 hint: tanh_derivative
+severity: math
 """
 import numpy as np
 

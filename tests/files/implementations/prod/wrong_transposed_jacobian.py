@@ -1,5 +1,6 @@
 """Seed lecture factor W_hh.T @ diag(sigma'): the transposed (denominator-layout) Jacobian.
 hint: transpose
+severity: math
 """
 import numpy as np
 

@@ -1,4 +1,6 @@
-"""sigma' is even: e = exp(-|x|), e / (1 + e)**2, per element with math and np.vectorize."""
+"""sigma' is even: e = exp(-|x|), e / (1 + e)**2, per element with math and np.vectorize.
+severity: correct
+"""
 import math
 
 import numpy as np

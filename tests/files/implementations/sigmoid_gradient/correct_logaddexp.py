@@ -1,4 +1,6 @@
-"""Log domain: log sigma(x) = -logaddexp(0, -x), log(1 - sigma(x)) = -logaddexp(0, x)."""
+"""Log domain: log sigma(x) = -logaddexp(0, -x), log(1 - sigma(x)) = -logaddexp(0, x).
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""Uses 1 - sigma(x) = sigma(-x), with a nested overflow-free sigmoid."""
+"""Uses 1 - sigma(x) = sigma(-x), with a nested overflow-free sigmoid.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,4 +1,6 @@
-"""Stable two-branch sigmoid from exp(-|x|) (no overflow), then the textbook s * (1 - s)."""
+"""Stable two-branch sigmoid from exp(-|x|) (no overflow), then the textbook s * (1 - s).
+severity: correct
+"""
 import numpy as np
 
 

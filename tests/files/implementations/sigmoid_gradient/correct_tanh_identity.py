@@ -1,4 +1,6 @@
-"""Identity sigma'(x) = (1 - tanh(x/2)**2) / 4; tanh never overflows."""
+"""Identity sigma'(x) = (1 - tanh(x/2)**2) / 4; tanh never overflows.
+severity: correct
+"""
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 """np.asarray does not copy float64 arrays, so np.abs(x, out=x) overwrites the caller's x.
 hint: mutates_input
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """np.atleast_1d to "support scalars": a scalar input comes back with shape (1,).
 hint: shape
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """exp(-x)/(1+exp(-x))**2 without |x|: inf/inf gives nan (overflow, invalid) at x = -1000.
 hint: overflow_warning
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Computes in float32 ("saves memory"): returns float32 and loses precision.
 hint: not_float64
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Fills np.zeros_like(x): for int input the output is int, so every value truncates to 0.
 hint: int_input
+severity: flaw
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """No conversion to float64: float32 (or float16) input gives float32 (float16) output.
 hint: dtype
+severity: flaw
 """
 import numpy as np
 

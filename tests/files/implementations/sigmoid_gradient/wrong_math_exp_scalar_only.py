@@ -1,5 +1,6 @@
 """Stable formula but with math.exp/abs: works for Python scalars only, fails on arrays.
 hint: math_on_array
+severity: form
 """
 import math
 

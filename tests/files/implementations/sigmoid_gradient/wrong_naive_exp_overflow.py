@@ -1,5 +1,6 @@
 """Naive 1/(1+exp(-x)): exp(1000) overflows (RuntimeWarning) at x = -1000.
 hint: overflow_warning
+severity: flaw
 """
 import numpy as np
 

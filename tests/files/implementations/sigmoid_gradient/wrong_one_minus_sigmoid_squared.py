@@ -1,5 +1,6 @@
 """Computes (1 - sigma(x))**2 instead of sigma(x) * (1 - sigma(x)).
 hint: wrong_formula
+severity: math
 """
 import numpy as np
 

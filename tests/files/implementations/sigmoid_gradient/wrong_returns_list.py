@@ -1,5 +1,6 @@
 """Loops over the flattened input and returns a Python list.
 hint: returns_wrong_type
+severity: form
 """
 import math
 

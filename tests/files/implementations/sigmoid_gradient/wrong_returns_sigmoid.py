@@ -1,5 +1,6 @@
 """Returns the (stable) sigmoid itself, not its derivative.
 hint: sigmoid_not_derivative
+severity: math
 """
 import numpy as np
 

@@ -1,5 +1,6 @@
 """Uses the tanh derivative 1 - tanh(x)**2 (max 1) instead of the sigmoid's (max 1/4).
 hint: tanh_derivative
+severity: math
 """
 import numpy as np
 

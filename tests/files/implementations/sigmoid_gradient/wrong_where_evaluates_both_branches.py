@@ -1,5 +1,6 @@
 """np.where with two branches: numpy evaluates both, so exp(1000) overflows at x = +-1000.
 hint: overflow_warning
+severity: flaw
 """
 import numpy as np
 

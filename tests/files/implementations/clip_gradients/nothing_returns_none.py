@@ -1,0 +1,7 @@
+"""Returns None (a cell run without its body filled in).
+severity: nothing
+"""
+
+
+def clip_gradients(grads, max_norm):
+    return None

@@ -1,0 +1,7 @@
+"""Always answers "explosion possible".
+severity: nothing
+"""
+
+
+def gradient_regime(W_hh, gamma):
+    return "explosion possible"

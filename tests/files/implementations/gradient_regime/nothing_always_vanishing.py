@@ -1,0 +1,7 @@
+"""Always answers "vanishing guaranteed".
+severity: nothing
+"""
+
+
+def gradient_regime(W_hh, gamma):
+    return "vanishing guaranteed"

@@ -1,0 +1,7 @@
+"""Returns its input x unchanged.
+severity: nothing
+"""
+
+
+def sigmoid_gradient(x):
+    return x

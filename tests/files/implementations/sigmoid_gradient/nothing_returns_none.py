@@ -1,0 +1,7 @@
+"""Returns None (a cell run without its body filled in).
+severity: nothing
+"""
+
+
+def sigmoid_gradient(x):
+    return None
