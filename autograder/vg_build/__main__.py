@@ -52,6 +52,19 @@ def check_points(assignment, full_tests, workdir):
             raise BuildError(f"{question['name']} has no public case: students could not check it.")
 
 
+def case_catalogue(full_tests):
+    """{question: [{"name", "description", "hidden", "points"}]} of every test case, shipped in
+    the bundle as cases.json: the class report describes cases without importing the tests."""
+    catalogue = {}
+    with tempfile.TemporaryDirectory() as work:
+        for name, source in full_tests.items():
+            path = pathlib.Path(work) / f"{name}.py"
+            path.write_text(source)
+            catalogue[name] = [{"name": c.name, "description": c.description, "hidden": c.hidden, "points": c.points}
+                               for c in otter_tests.load(path).cases]
+    return catalogue
+
+
 def grader_files():
     return {
         f"vg_grader/{path.name}": path.read_text()
@@ -70,6 +83,7 @@ def bundle_files(env, assignment, full_tests):
         "run_autograder": env.get_template("run_autograder.j2").render(),
         "requirements.txt": (REPO / "requirements" / "autograder.txt").read_text(),
         "config.json": json.dumps(config_json, indent=2, sort_keys=True) + "\n",
+        "cases.json": json.dumps(case_catalogue(full_tests), indent=2, sort_keys=True) + "\n",
         REFERENCE_MODULE.name: REFERENCE_MODULE.read_text(),
     }
     files.update({f"tests/{name}.py": source for name, source in full_tests.items()})
