@@ -89,8 +89,9 @@ def stage(submissions, staging, exclude=()):
     else:
         raise SystemExit(f"SUBMISSIONS={submissions} does not exist: give a folder or a zip of submissions.")
     roster = staging / "roster.json"
-    roster.write_text(json.dumps({"submissions": intake.submissions, "not_graded": intake.not_graded},
-                                 indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    roster.write_text(json.dumps({"source": str(submissions), "submissions": intake.submissions,
+                                  "not_graded": intake.not_graded}, indent=2, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
     return Staged(folder, roster, intake.submissions, intake.not_graded)
 
 

@@ -40,7 +40,7 @@ import traceback
 from . import report, results
 
 GRADE_TIMEOUT_FLOOR = 300  # seconds; the grader bounds its own time, this is a last resort
-OUTPUTS_MANIFEST = ".make-grade-outputs.json"
+OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
 IDENTITY = ["submission_id", "name", "email", "sid"]
 
 
@@ -130,12 +130,12 @@ def _grade_timeout(source_dir):
 
 
 def load_roster(submissions_dir, roster_path):
-    """(submissions, not graded): the roster's, or every DIR/*.ipynb without a roster."""
+    """(submissions, not graded, where they came from): the roster's, or every DIR/*.ipynb."""
     if roster_path is None:
         return [{"stem": path.stem, "path": path.name, "input": path.name, "submission_id": "", "students": []}
-                for path in sorted(submissions_dir.glob("*.ipynb"))], []
+                for path in sorted(submissions_dir.glob("*.ipynb"))], [], submissions_dir
     roster = json.loads(roster_path.read_text(encoding="utf-8"))
-    return roster["submissions"], roster["not_graded"]
+    return roster["submissions"], roster["not_graded"], roster["source"]
 
 
 def _write_csv(path, header, rows):
@@ -151,15 +151,18 @@ class Outputs:
     def __init__(self, out_dir):
         self.out_dir, self.path = out_dir, out_dir / OUTPUTS_MANIFEST
         try:
-            self.earlier = set(json.loads(self.path.read_text())["files"])
-        except (OSError, ValueError, KeyError, TypeError):
+            self.earlier = set(filter(None, self.path.read_text(encoding="utf-8").splitlines()))
+        except (OSError, ValueError):
             self.earlier = set()
         self.now = set()
 
     def expect(self, names):
         """Record what this run will write before writing it, so nothing escapes the manifest."""
         self.now |= set(names)
-        write_json(self.path, {"files": sorted(self.earlier | self.now)})
+        self._write(self.earlier | self.now)
+
+    def _write(self, names):
+        write_text(self.path, "".join(f"{name}\n" for name in sorted(names)))
 
     def finish(self):
         """Remove what earlier runs wrote and this one did not: (removed, foreign files)."""
@@ -168,7 +171,7 @@ class Outputs:
             path = (self.out_dir / name)
             if path.parent.resolve().is_relative_to(self.out_dir) and not path.is_symlink():
                 path.unlink(missing_ok=True)
-        write_json(self.path, {"files": sorted(self.now)})
+        self._write(self.now)
         ours = self.now | {OUTPUTS_MANIFEST}
         foreign = sorted(path.relative_to(self.out_dir).as_posix() for path in self.out_dir.rglob("*")
                          if path.is_file() and path.relative_to(self.out_dir).as_posix() not in ours)
@@ -177,7 +180,7 @@ class Outputs:
 
 def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
     """Grade every submission in its own grader process; one failure never stops the rest."""
-    entries, not_graded = load_roster(submissions_dir, roster_path)
+    entries, not_graded, source = load_roster(submissions_dir, roster_path)
     if not entries and not not_graded:
         sys.exit(f"No .ipynb files in {submissions_dir}: put one notebook per student there.")
     out_dir = out_dir.resolve()
@@ -191,7 +194,7 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
     timeout = _grade_timeout(source_dir)
     progress = Progress(len(entries))
     count = f"{len(entries)} submission{'' if len(entries) == 1 else 's'}"
-    print(f"Grading {count} from {submissions_dir} with {jobs} job(s) into {out_dir}", flush=True)
+    print(f"Grading {count} from {source} with {jobs} job(s) into {out_dir}", flush=True)
 
     def run(entry):
         notebook = (submissions_dir / entry["path"]).resolve()
