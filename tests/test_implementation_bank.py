@@ -1,7 +1,7 @@
 """Is the bank of student implementations in tests/files/implementations/ what it claims?
 
 Each file there is one self-contained student notebook cell defining one of the four graded
-functions (SPEC §3). ``correct_*`` files are different but correct approaches: they must agree
+functions. ``correct_*`` files are different but correct approaches: they must agree
 with the reference on fixed edge cases and seeded random inputs and obey every policy (no
 warning, no mutation, no aliasing, float64, right shapes and types). ``wrong_*`` files make one
 realistic mistake, named on the ``hint:`` line of their docstring: at least one check must fail.
@@ -219,9 +219,9 @@ def _fixed_prod():
     add("t = 1, k = 0 (one factor)", 0, _scaled_to_spectral_norm(rng, n, 2),
         rng.normal(size=(n, m)), rng.normal(size=n), rng.uniform(0, 1, (n, 1)),
         rng.normal(size=(m, 1)))
-    # SPEC §2 counterexample: spectral radius 3.88 < 4, yet with every a_i = 0 the product
+    # The non-normal counterexample of docs/mathematics.md: spectral radius 3.88 < 4, yet with every a_i = 0 the product
     # of 19 Jacobians grows to about 11.
-    add("SPEC non-normal W, a_i = 0, t = 20, k = 1", 1, np.array([[3.88, 4.0], [0.0, 3.88]]),
+    add("non-normal counterexample W, a_i = 0, t = 20, k = 1", 1, np.array([[3.88, 4.0], [0.0, 3.88]]),
         np.array([[0.5], [-0.5]]), np.zeros(2), np.zeros((2, 20)), np.zeros((1, 20)))
     n, m, t = 4, 3, 30
     add("vanishing: sigma_max 1, t = 30, k = 0", 0, _scaled_to_spectral_norm(rng, n, 1.0),
@@ -264,7 +264,7 @@ def _fixed_clip():
 
 def _fixed_regime():
     return [
-        ("SPEC non-normal [[3.88, 4], [0, 3.88]], gamma 1/4",
+        ("non-normal counterexample [[3.88, 4], [0, 3.88]], gamma 1/4",
          (np.array([[3.88, 4.0], [0.0, 3.88]]), 0.25)),
         ("boundary diag(4, 1), gamma 1/4", (np.diag([4.0, 1.0]), 0.25)),
         ("boundary int identity, gamma 1", (np.eye(3, dtype=int), 1.0)),

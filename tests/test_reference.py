@@ -1,4 +1,4 @@
-"""The reference solutions against the mathematics of SPEC §2, independently derived."""
+"""The reference solutions against the mathematics of docs/mathematics.md, independently derived."""
 
 import warnings
 
