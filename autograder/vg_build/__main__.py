@@ -86,7 +86,7 @@ def bundle_files(env, assignment, full_tests):
         "run_autograder": env.get_template("run_autograder.j2").render(),
         "requirements.txt": (REPO / "requirements" / "autograder.txt").read_text(),
         "config.json": json.dumps(config_json, indent=2, sort_keys=True) + "\n",
-        "cases.json": json.dumps(case_catalogue(full_tests), indent=2, sort_keys=True) + "\n",
+        "cases.json": json.dumps(case_catalogue(full_tests), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         REFERENCE_MODULE.name: REFERENCE_MODULE.read_text(),
     }
     files.update({f"tests/{name}.py": source for name, source in full_tests.items()})
