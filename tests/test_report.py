@@ -189,9 +189,10 @@ def test_svg_histogram_counts():
 CHART_PROBE = """[...document.querySelectorAll("svg")].map(svg => {
   const box = element => element.getBoundingClientRect();
   const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-  const bars = [...svg.querySelectorAll("rect.bar")].map(box);
+  const bars = [...svg.querySelectorAll("rect.chart-bar")].map(box);
   const legend = [...svg.querySelectorAll(".legend")].map(box);
   return {id: svg.id, width: box(svg).width, rects: svg.querySelectorAll("rect").length,
+          tallest_bar: Math.max(0, ...bars.map(b => b.height)),
           legend_covers_a_bar: legend.some(l => bars.some(b => b.height > 0 && overlaps(l, b)))};
 })"""
 
@@ -209,6 +210,7 @@ def test_report_screenshot(graded_class, tmp_path):
     assert sorted(charts) == ["histogram", "questions-chart"], charts
     assert all(chart["width"] > 300 and chart["rects"] > 2 for chart in charts.values()), charts
     assert not charts["questions-chart"]["legend_covers_a_bar"], charts
+    assert charts["questions-chart"]["tallest_bar"] > 100, charts  # bars drawn to scale, not restyled by the CSS
     assert shot["page"]["scroll_width"] <= 1100  # no sideways scrolling
     feedback = browser.screenshot(graded_class["out"] / "feedback" / "bob.html", tmp_path / "bob.png", width=1100)
     assert not feedback["blank"] and not feedback["failed_requests"] and not feedback["exceptions"]

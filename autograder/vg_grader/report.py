@@ -299,7 +299,7 @@ def questions_chart_html(stats):
         for offset, (key, label, colour) in zip((-1, 0), series):
             value = min(max(float(question[key]), 0.0), 100.0)
             bar_h = plot_h * value / 100
-            parts.append(f'<rect class="bar" x="{centre + offset * bar_w:.1f}" y="{y0 - bar_h:.1f}" '
+            parts.append(f'<rect class="chart-bar" x="{centre + offset * bar_w:.1f}" y="{y0 - bar_h:.1f}" '
                          f'width="{bar_w:.1f}" height="{bar_h:.1f}" fill="{colour}">'
                          f'<title>{name}: {html.escape(label)} {value:.0f}</title></rect>')
         parts.append(f'<text x="{centre:.1f}" y="{y0 + 18}" {SVG_FONT} text-anchor="middle">{name}</text>')
