@@ -17,7 +17,6 @@ plain notebooks keep their stem) and writes roster.json beside it, which `vg_gra
 --roster` reads: the bundle's grader never needs YAML.
 """
 
-import dataclasses
 import json
 import pathlib
 import shutil
@@ -29,12 +28,12 @@ MAX_EXTRACTED_BYTES = 4 * 2**30  # a whole class's export; more is not an export
 UPLOAD_KINDS = ".ipynb or the .zip of grader.export()"
 
 
-@dataclasses.dataclass
 class Staged:
-    folder: pathlib.Path  # one entry per submission, as the grader reads them
-    roster: pathlib.Path  # roster.json: {"submissions": [...], "not_graded": [...]}
-    submissions: list
-    not_graded: list
+    """folder: one entry per submission, as the grader reads them; roster: roster.json
+    ({"source", "submissions": [...], "not_graded": [...]}), whose two lists are kept here too."""
+
+    def __init__(self, folder, roster, submissions, not_graded):
+        self.folder, self.roster, self.submissions, self.not_graded = folder, roster, submissions, not_graded
 
 
 class Intake:

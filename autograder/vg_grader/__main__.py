@@ -27,7 +27,6 @@ It shows a progress bar with the running count, the rate and the time left.
 import argparse
 import concurrent.futures
 import csv
-import datetime
 import json
 import os
 import pathlib
@@ -265,7 +264,7 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
     _write_csv(out_dir / "not_graded.csv", ["input", "reason"], [[n["input"], n["reason"]] for n in not_graded])
     try:
         title = f"Class report: {pathlib.Path(config.get('notebook', 'notebook')).stem}"
-        stamp = datetime.datetime.now().strftime("graded %Y-%m-%d %H:%M")
+        stamp = time.strftime("graded %Y-%m-%d %H:%M")
         write_text(out_dir / "report.html",
                    report.class_report(records, questions, _case_catalogue(source_dir), title=title, generated=stamp,
                                        not_graded=not_graded))
