@@ -208,7 +208,7 @@ def read_metadata(path):
 
     Loader.add_multi_constructor("!", plain)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)  # a SafeLoader, extended above
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         return {}, f"{METADATA} could not be read ({' '.join(str(error).split())[:200]})"
     if not isinstance(data, dict):

@@ -167,7 +167,7 @@ class Outputs:
         """Remove what earlier runs wrote and this one did not: (removed, foreign files)."""
         removed = sorted(self.earlier - self.now)
         for name in removed:
-            path = (self.out_dir / name)
+            path = self.out_dir / name
             if path.parent.resolve().is_relative_to(self.out_dir) and not path.is_symlink():
                 path.unlink(missing_ok=True)
         self._write(self.now)
