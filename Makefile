@@ -53,9 +53,9 @@ browser: ## Install Chromium and MathJax for the browser tests where missing (ap
 test: $(STAMP) browser ## Run the whole test suite (installs Chromium for the browser tests if it can)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
-grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=dir of .ipynb into OUT=dir: results json, grades.csv, feedback/, report.html
-	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-of-notebooks [OUT=folder]"; exit 2; }
-	@test -d "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) is not a folder"; exit 2; }
+grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=folder or zip (notebooks, export zips, Gradescope export) into OUT=dir
+	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-or-zip [OUT=folder]"; exit 2; }
+	@test -e "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) does not exist: give a folder or a zip of submissions"; exit 2; }
 	$(BIN)/python -m vg_build.grade_local --bundle $(BUNDLE) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
 
 bench: $(STAMP) $(BUNDLE) ## Time our grader against stock `otter run`; print the table (lean venvs cached in dist/bench/)

@@ -13,7 +13,9 @@ One run prints one table:
      on the same test files), in a lean venv holding only otter-grader[grading] and numpy,
      pinned in bench/requirements-otter-lean.txt;
    both on the same Python (3.10, Gradescope's, when one is installed), one warm-up run each
-   first; then their ratio. For reference the same two in the dev .venv (Jupyter, matplotlib...).
+   first; then their ratio. For reference the same two in the dev .venv (Jupyter, matplotlib...),
+   and `make grade` on that one notebook (vg_build.grade_local: staging, unpacking the bundle,
+   the batch, its CSV files and report) next to the bundle's grader there.
    The lean Otter venv has no matplotlib, so there the notebook's plotting cells fail at once
    (scores are unaffected: every run must give full marks): Otter does less work than in a
    real grading image, and the ratio errs in Otter's favour.
@@ -65,7 +67,8 @@ from bench import otter_bundle  # noqa: E402
 ASSIGNMENT = otter_bundle.ASSIGNMENT
 OTTER_REQUIREMENTS = REPO / "bench" / "requirements-otter-lean.txt"
 BANK = REPO / "tests" / "files" / "implementations"
-GOALS = {"speedup": 5.0, "batch_seconds": 60.0, "install_seconds": 60.0, "install_mb": 300.0}
+GOALS = {"speedup": 5.0, "batch_seconds": 60.0, "install_seconds": 60.0, "install_mb": 300.0,
+         "make_grade_overhead": 0.2}
 PIP_INSTALL = ["-m", "pip", "install", "--quiet", "--no-cache-dir", "--disable-pip-version-check",
                "--only-binary=:all:"]
 
@@ -331,6 +334,9 @@ def report(context, single, dev, batch, installs):
     if dev:
         add(f"   speed-up in the dev .venv: {dev[1]['median'] / dev[0]['median']:.1f}x wall time"
             f" ({dev[1]['cpu'] / dev[0]['cpu']:.1f}x CPU)")
+        overhead = dev[2]["median"] - dev[0]["median"]
+        add(f"   make grade on one notebook takes {overhead:+.2f} s more than the bundle's grader (medians)"
+            f"   goal <= {GOALS['make_grade_overhead']:.1f} s: {verdict(overhead <= GOALS['make_grade_overhead'])}")
     add("   CPU: user + system seconds of the whole process tree. peak RSS: its largest process (ru_maxrss,")
     add("   as /usr/bin/time -v reports it). tree: peak sum of RSS over the tree (grader + student process,")
     add("   otter + Jupyter kernel), sampled every 5 ms in one extra run.")
@@ -421,6 +427,17 @@ def main(argv=None):
                    "--submission", str(submission), "--results", str(results)]
         return timed_series(label, command, source, env, log, repeat, full_marks_check(results, points))
 
+    def make_grade_series(label, repeat):
+        one, out = work / "make-grade-one", work / "make-grade-out"
+        shutil.rmtree(one, ignore_errors=True)
+        one.mkdir()
+        shutil.copyfile(submission, one / submission.name)
+        command = [sys.executable, "-m", "vg_build.grade_local", "--bundle", str(args.bundle.resolve()),
+                   "--submissions", str(one), "--out", str(out), "--jobs", str(args.jobs)]
+        grade_env = otter_bundle.clean_environment(PYTHONPATH=str(REPO / "autograder"))
+        return timed_series(label, command, REPO, grade_env, log, repeat,
+                            full_marks_check(out / f"{submission.stem}.json", points))
+
     def otter_series(python, label, repeat):
         out = work / "otter-out"
         out.mkdir(exist_ok=True)
@@ -439,6 +456,7 @@ def main(argv=None):
         dev = [
             ours_series(sys.executable, f"ours, dev .venv (py{dev_py}, Jupyter, matplotlib, ...)", args.repeat),
             otter_series(sys.executable, f"otter run, dev .venv (py{dev_py}, Jupyter, ...)", args.otter_repeat),
+            make_grade_series(f"make grade on it (grade_local), dev .venv (py{dev_py})", args.repeat),
         ]
 
     say(f"Grading a batch of {args.batch} submissions with --jobs {args.jobs} ...")

@@ -4,7 +4,7 @@ The grader computes every hidden expected value with these functions and the bui
 computes the public ones; this module never reaches a student file. The solution
 notebook carries its own (loop-based, teaching) implementations, graded like a student's.
 
-Conventions (SPEC §2, §3): a vanilla RNN with logistic sigmoid activation,
+Conventions (docs/mathematics.md): a vanilla RNN with logistic sigmoid activation,
 
     a_i = W_hh h_{i-1} + W_hx x_i + b_h,   h_i = sigmoid(a_i),   i = 1..t,
     J_i = dh_i/dh_{i-1} = diag(sigmoid'(a_i)) W_hh           (numerator layout),

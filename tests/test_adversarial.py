@@ -1,4 +1,4 @@
-"""Hostile and broken notebooks cannot fool, hang or crash the grader (SPEC §4).
+"""Hostile and broken notebooks cannot fool, hang or crash the grader.
 
 Every notebook of tests/files/adversarial/ (see make_corpus.py there) is graded by the
 bundle's own grader, as Gradescope's run_autograder runs it, with small time limits. For

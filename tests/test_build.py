@@ -1,4 +1,4 @@
-"""The build contract (SPEC §5): artifacts, reproducibility, leak check, Python 3.10."""
+"""The build contract (README: what `make` writes): artifacts, reproducibility, leak check, Python 3.10."""
 
 import dataclasses
 import io

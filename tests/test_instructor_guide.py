@@ -40,7 +40,7 @@ def test_guide_is_built_for_instructors_only(dist):
 
 
 def test_rubric_covers_the_five_points_and_adds_up(guide_text, assignment):
-    """Does the rubric have the five items of SPEC §3, with points adding up to the question's?"""
+    """Does the rubric have the five items of the free-response question, with points adding up to the question's?"""
     [manual] = assignment.manual_questions
     table = guide_text.split(f"## Rubric: {manual['title']}")[1].split("### ")[0]
     rows = re.findall(r"^\| (\d) \| (.+?) \| ([\d.]+) \|$", table, flags=re.M)
@@ -89,7 +89,7 @@ def test_gradescope_set_up_is_spelled_out(guide_text):
 
 
 def test_lecture_errors_are_listed_with_corrections(guide_text):
-    """Are the lecture's errors of SPEC §2 listed, each with the corrected statement?"""
+    """Are the lecture's errors (docs/mathematics.md) listed, each with the corrected statement?"""
     section = guide_text.split("## What the lecture notebook got wrong")[1]
     for needle in (
         "p *= W_hh.T @ np.diag(...)", "np.eye(n)",           # 1. Hadamard instead of matrix product

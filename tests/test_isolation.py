@@ -1,4 +1,4 @@
-"""The student process is isolated as SPEC §4 asks, at every level the machine allows.
+"""The student process is isolated as the threat model (README) asks, at every level the machine allows.
 
 The levels (vg_grader/sandbox.py): `namespace` (root, or a user namespace: the student sees
 only the Python runtime, its folder and a private /tmp, in its own PID namespace), `user`

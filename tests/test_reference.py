@@ -1,4 +1,8 @@
+<<<<<<< ours
 """The reference solutions against the corrected mathematics, independently derived."""
+=======
+"""The reference solutions against the mathematics of docs/mathematics.md, independently derived."""
+>>>>>>> theirs
 
 import warnings
 

@@ -7,7 +7,6 @@ of HTML. The report is read as HTML (content checks) and, where Chromium is inst
 at in a real browser (tests/browser.py).
 """
 
-import base64
 import csv
 import html
 import os
@@ -88,13 +87,15 @@ def test_progress_bar_shows_count_and_rate(graded_class):
 
 
 def test_grades_csv_keeps_its_format(graded_class, question_points):
-    """Is grades.csv still submission,<questions>...,total with one row per submission?"""
+    """Is grades.csv submission,<identity>...,<questions>...,total with one row per notebook?"""
     with open(graded_class["out"] / "grades.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["submission", *question_points, "total"]
+    identity = ["submission_id", "name", "email", "sid"]
+    assert rows[0] == ["submission", *identity, *question_points, "total"]
     by_stem = {row[0]: row for row in rows[1:]}
     assert sorted(by_stem) == sorted(p.stem for p in graded_class["folder"].glob("*.ipynb"))
-    assert by_stem["alice"][1:] == [str(p) for p in question_points.values()] + [str(sum(question_points.values()))]
+    assert by_stem["alice"][1:5] == ["", "", "", ""]  # plain notebooks name no student
+    assert by_stem["alice"][5:] == [str(p) for p in question_points.values()] + [str(sum(question_points.values()))]
     assert by_stem["ivan"][-1] == "0" and by_stem["heidi"][-1] == "0"
 
 
@@ -111,13 +112,10 @@ def test_feedback_page_for_every_submission(graded_class):
     assert "could not be read" in html.unescape((feedback / "ivan.html").read_text(encoding="utf-8"))
 
 
-def test_report_has_the_histogram_as_an_embedded_png(graded_class):
-    """Does report.html embed the score histogram (and the per-question chart) as PNG data URIs?"""
-    images = re.findall(r'<img id="([\w-]+)" alt="[^"]+" src="data:image/png;base64,([A-Za-z0-9+/=]+)"',
-                        graded_class["report"])
-    assert [name for name, _ in images] == ["histogram", "questions-chart"]
-    for _, data in images:
-        assert base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
+def test_report_draws_its_charts_as_inline_svg(graded_class):
+    """Does report.html draw the score histogram and the per-question chart as inline SVG, with no image files?"""
+    assert re.findall(r'<svg id="([\w-]+)"', graded_class["report"]) == ["histogram", "questions-chart"]
+    assert "<img" not in graded_class["report"]
     assert "http://" not in graded_class["report"].replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "<script" not in graded_class["report"]
 
@@ -155,8 +153,8 @@ def test_report_links_every_feedback_page(graded_class):
     assert links == {p.stem for p in graded_class["folder"].glob("*.ipynb")}
 
 
-def test_batch_without_matplotlib_draws_an_svg(bundle, graded_class, tmp_path):
-    """Where matplotlib is missing (as on Gradescope), does the batch still write report.html, with an SVG?"""
+def test_batch_without_matplotlib_writes_the_same_report(bundle, graded_class, tmp_path):
+    """Where matplotlib is missing (as on Gradescope), does the batch still write report.html with both charts?"""
     blocker = tmp_path / "block"
     (blocker / "matplotlib").mkdir(parents=True)
     (blocker / "matplotlib" / "__init__.py").write_text("raise ImportError('no matplotlib here')\n")
@@ -176,28 +174,43 @@ def test_batch_without_matplotlib_draws_an_svg(bundle, graded_class, tmp_path):
     )
     assert completed.returncode == 0, completed.stderr
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert '<svg id="histogram"' in page and "data:image/png" not in page
+    assert '<svg id="histogram"' in page and '<svg id="questions-chart"' in page
     assert (tmp_path / "out" / "feedback" / "bob.html").is_file()
 
 
 def test_svg_histogram_counts():
     """Are the bins right: one point wide, the maximum in the last bin?"""
     edges, counts = report.histogram_counts([0, 0.5, 3, 24, 24, 23.5], 24)
-    assert len(edges) == 25 and counts[0] == 2 and counts[3] == 1 and counts[23] == 3 and counts.sum() == 6
-    svg = report.histogram_html([1, 2, 2], 4, use_matplotlib=False)
+    assert len(edges) == 25 and counts[0] == 2 and counts[3] == 1 and counts[23] == 3 and sum(counts) == 6
+    svg = report.histogram_html([1, 2, 2], 4)
     assert svg.count("<rect") == 4 and "<svg" in svg
 
 
+CHART_PROBE = """[...document.querySelectorAll("svg")].map(svg => {
+  const box = element => element.getBoundingClientRect();
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const bars = [...svg.querySelectorAll("rect.chart-bar")].map(box);
+  const legend = [...svg.querySelectorAll(".legend")].map(box);
+  return {id: svg.id, width: box(svg).width, rects: svg.querySelectorAll("rect").length,
+          tallest_bar: Math.max(0, ...bars.map(b => b.height)),
+          legend_covers_a_bar: legend.some(l => bars.some(b => b.height > 0 && overlaps(l, b)))};
+})"""
+
+
 def test_report_screenshot(graded_class, tmp_path):
-    """Does report.html render in headless Chromium, offline, with both charts loaded?"""
+    """Does report.html render in headless Chromium, offline, with both charts drawn and no legend over a bar?"""
     from . import browser
 
     if browser.find_chromium() is None:
         pytest.skip(browser.INSTALL_HINT)
-    shot = browser.screenshot(graded_class["out"] / "report.html", tmp_path / "report.png", width=1100)
+    shot = browser.screenshot(graded_class["out"] / "report.html", tmp_path / "report.png", width=1100,
+                              evaluate=CHART_PROBE)
     assert not shot["blank"] and not shot["failed_requests"] and not shot["exceptions"], shot
-    images = shot["page"]["images"]
-    assert len(images) == 2 and all(i["data_png"] and i["complete"] and i["natural_width"] > 300 for i in images)
+    charts = {chart["id"]: chart for chart in shot["evaluated"]}
+    assert sorted(charts) == ["histogram", "questions-chart"], charts
+    assert all(chart["width"] > 300 and chart["rects"] > 2 for chart in charts.values()), charts
+    assert not charts["questions-chart"]["legend_covers_a_bar"], charts
+    assert charts["questions-chart"]["tallest_bar"] > 100, charts  # bars drawn to scale, not restyled by the CSS
     assert shot["page"]["scroll_width"] <= 1100  # no sideways scrolling
     feedback = browser.screenshot(graded_class["out"] / "feedback" / "bob.html", tmp_path / "bob.png", width=1100)
     assert not feedback["blank"] and not feedback["failed_requests"] and not feedback["exceptions"]

@@ -1,8 +1,9 @@
-"""Build an assignment's artifacts into dist/ (the paths are a contract, SPEC §5).
+"""Build an assignment's artifacts into dist/ (the paths are a contract: README).
 
     python -m vg_build [--assignment NAME] [--dist DIR] [--no-execute]
 
     dist/student/NAME/NAME.ipynb + tests/   the student release, and dist/student/NAME.zip
+                                            (with README.md, requirements.txt, environment.yml)
     dist/solutions/NAME.ipynb               the solution notebook, executed (plots included)
     dist/autograder/NAME-autograder.zip     the Gradescope bundle
     dist/solutions/INSTRUCTOR_GUIDE.md      rubric, model answer, points, Gradescope set-up (+ .html)
@@ -24,6 +25,8 @@ from .config import REPO
 
 GRADER_PACKAGE = REPO / "autograder" / "vg_grader"
 REFERENCE_MODULE = REPO / "solutions" / "vanishing_gradients_reference.py"
+STUDENT_REQUIREMENTS = REPO / "requirements" / "student.txt"
+STUDENT_PYTHON = "3.11"  # the oldest Python the pinned matplotlib supports
 
 
 class BuildError(SystemExit):
@@ -53,6 +56,19 @@ def check_points(assignment, full_tests, workdir):
             raise BuildError(f"{question['name']} has no public case: students could not check it.")
 
 
+def case_catalogue(full_tests):
+    """{question: [{"name", "description", "hidden", "points"}]} of every test case, shipped in
+    the bundle as cases.json: the class report describes cases without importing the tests."""
+    catalogue = {}
+    with tempfile.TemporaryDirectory() as work:
+        for name, source in full_tests.items():
+            path = pathlib.Path(work) / f"{name}.py"
+            path.write_text(source)
+            catalogue[name] = [{"name": c.name, "description": c.description, "hidden": c.hidden, "points": c.points}
+                               for c in otter_tests.load(path).cases]
+    return catalogue
+
+
 def grader_files():
     return {
         f"vg_grader/{path.name}": path.read_text()
@@ -71,6 +87,7 @@ def bundle_files(env, assignment, full_tests):
         "run_autograder": env.get_template("run_autograder.j2").render(),
         "requirements.txt": (REPO / "requirements" / "autograder.txt").read_text(),
         "config.json": json.dumps(config_json, indent=2, sort_keys=True) + "\n",
+        "cases.json": json.dumps(case_catalogue(full_tests), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         REFERENCE_MODULE.name: REFERENCE_MODULE.read_text(),
     }
     files.update({f"tests/{name}.py": source for name, source in full_tests.items()})
@@ -90,13 +107,32 @@ def secrets(text, full_tests):
     return fragments
 
 
-def write_student(dist, assignment, student_nb, public_tests):
+def student_requirements():
+    """The pinned requirement lines of requirements/student.txt."""
+    lines = (line.split("#")[0].strip() for line in STUDENT_REQUIREMENTS.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def student_environment_files(env, assignment):
+    """{file name: text} of the release's README.md, requirements.txt and environment.yml."""
+    values = {"name": assignment.name, "title": assignment.title, "notebook": assignment.notebook,
+              "python": STUDENT_PYTHON, "requirements": student_requirements()}
+    return {
+        "README.md": env.get_template("student_README.md.j2").render(values),
+        "requirements.txt": env.get_template("student_requirements.txt.j2").render(values),
+        "environment.yml": env.get_template("student_environment.yml.j2").render(values),
+    }
+
+
+def write_student(dist, env, assignment, student_nb, public_tests):
     folder = dist / "student" / assignment.name
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "tests").mkdir(parents=True)
     nbformat.write(student_nb, folder / assignment.notebook)
     for name, source in public_tests.items():
         (folder / "tests" / f"{name}.py").write_text(source)
+    for name, text in student_environment_files(env, assignment).items():
+        (folder / name).write_text(text)
     zips.write_zip(dist / "student" / f"{assignment.name}.zip", zips.folder_files(folder, assignment.name))
     return folder
 
@@ -137,7 +173,7 @@ def build(name, dist, execute=True):
     with tempfile.TemporaryDirectory() as work:
         check_points(assignment, full_tests, pathlib.Path(work))
 
-    student_folder = write_student(dist, assignment, student_nb, public_tests)
+    student_folder = write_student(dist, env, assignment, student_nb, public_tests)
     try:
         leaks.check(dist / "student", secrets(text, full_tests))
     except leaks.LeakError as error:

@@ -3,8 +3,6 @@
 import dataclasses
 import pathlib
 
-import yaml
-
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -29,6 +27,8 @@ class Assignment:
 
 
 def load(name, repo=REPO):
+    import yaml  # here, not at the top: `make grade` imports REPO and starts faster without YAML
+
     path = repo / "assignments" / name / "assignment.yml"
     if not path.is_file():
         raise SystemExit(f"No assignment metadata at {path}: create it or pick an existing assignment.")

@@ -1,25 +1,32 @@
 """Command line of the grader; Gradescope's run_autograder and `make grade` both call it.
 
     python -m vg_grader grade --source DIR --submission PATH --results FILE
-    python -m vg_grader batch --source DIR --submissions DIR --out DIR [--jobs N]
+    python -m vg_grader batch --source DIR --submissions DIR --out DIR [--jobs N] [--roster FILE]
 
 DIR (--source) is an unpacked autograder bundle: config.json, tests/, the reference module.
 
-`batch` grades every DIR/*.ipynb in its own grader process (one failure never stops the
-rest) and writes, in OUT (which may already exist):
+`batch` grades every DIR/*.ipynb, or every submission of a roster (roster.json, written by
+`make grade`'s intake: stem, path below DIR, students, submission id, and the inputs it could
+not take with the reason), each in its own grader process (one failure never stops the rest),
+and writes, in OUT (which may already exist):
 
     OUT/<stem>.json            the results Gradescope would get (always written, valid)
-    OUT/grades.csv             submission,<question>...,total: one row per submission
+    OUT/grades.csv             submission,submission_id,name,email,sid,<question>...,total:
+                               one row per student (per submission when no student is known)
+    OUT/gradescope_import.csv  Name,SID,Email,Score: the autograded scores of the students
+                               with an email or SID, to import into Gradescope or an LMS
+    OUT/not_graded.csv         input,reason: everything this run could not grade
     OUT/feedback/<stem>.html   what the student would see on Gradescope
     OUT/report.html            the class report (vg_grader.report)
 
+Files an earlier run wrote (OUTPUTS_MANIFEST lists them) that this run did not write are
+removed, so OUT holds exactly this run's results; files it did not write are left alone.
 It shows a progress bar with the running count, the rate and the time left.
 """
 
 import argparse
 import concurrent.futures
 import csv
-import datetime
 import json
 import os
 import pathlib
@@ -29,13 +36,16 @@ import threading
 import time
 import traceback
 
-from . import grading, otter_tests, report, results
-from .sandbox import Limits
+from . import report, results
 
 GRADE_TIMEOUT_FLOOR = 300  # seconds; the grader bounds its own time, this is a last resort
+OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
+IDENTITY = ["submission_id", "name", "email", "sid"]
 
 
 def load_config(source_dir):
+    from .sandbox import Limits  # only grading needs it (and numpy): the batch starts faster
+
     config = json.loads((source_dir / "config.json").read_text())
     config["limits"] = Limits.from_mapping(config["limits"])
     return config
@@ -56,6 +66,8 @@ def write_text(path, text):
 
 
 def grade_one(source_dir, submission, results_path):
+    from . import grading
+
     started = time.monotonic()
     try:
         data = grading.grade(submission, source_dir, load_config(source_dir))
@@ -99,15 +111,13 @@ class Progress:
             self.stream.flush()
 
 
-def _case_catalogue(source_dir, questions):
-    """{question: [{"name", "description", "hidden", "points"}]} from the bundle's test files."""
+def _case_catalogue(source_dir):
+    """{question: [{"name", "description", "hidden", "points"}]}: the bundle's cases.json, written by the build."""
     try:
-        files = otter_tests.load_all(source_dir / "tests", questions)
-    except Exception:  # the report then shows case names instead of descriptions
+        return json.loads((source_dir / "cases.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # the report then shows case names instead of descriptions
         traceback.print_exc()
         return {}
-    return {f.name: [{"name": c.name, "description": c.description, "hidden": c.hidden, "points": c.points}
-                     for c in f.cases] for f in files}
 
 
 def _grade_timeout(source_dir):
@@ -118,22 +128,76 @@ def _grade_timeout(source_dir):
         return GRADE_TIMEOUT_FLOOR * 4
 
 
-def batch(source_dir, submissions_dir, out_dir, jobs):
-    """Grade every DIR/*.ipynb in its own grader process; one failure never stops the rest."""
-    notebooks = sorted(path.resolve() for path in submissions_dir.glob("*.ipynb"))
-    if not notebooks:
+def load_roster(submissions_dir, roster_path):
+    """(submissions, not graded, where they came from): the roster's, or every DIR/*.ipynb."""
+    if roster_path is None:
+        return [{"stem": path.stem, "path": path.name, "input": path.name, "submission_id": "", "students": []}
+                for path in sorted(submissions_dir.glob("*.ipynb"))], [], submissions_dir
+    roster = json.loads(roster_path.read_text(encoding="utf-8"))
+    return roster["submissions"], roster["not_graded"], roster["source"]
+
+
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+class Outputs:
+    """The files this tool wrote into OUT, kept in OUT/OUTPUTS_MANIFEST across runs."""
+
+    def __init__(self, out_dir):
+        self.out_dir, self.path = out_dir, out_dir / OUTPUTS_MANIFEST
+        try:
+            self.earlier = set(filter(None, self.path.read_text(encoding="utf-8").splitlines()))
+        except (OSError, ValueError):
+            self.earlier = set()
+        self.now = set()
+
+    def expect(self, names):
+        """Record what this run will write before writing it, so nothing escapes the manifest."""
+        self.now |= set(names)
+        self._write(self.earlier | self.now)
+
+    def _write(self, names):
+        write_text(self.path, "".join(f"{name}\n" for name in sorted(names)))
+
+    def finish(self):
+        """Remove what earlier runs wrote and this one did not: (removed, foreign files)."""
+        removed = sorted(self.earlier - self.now)
+        for name in removed:
+            path = self.out_dir / name
+            if path.parent.resolve().is_relative_to(self.out_dir) and not path.is_symlink():
+                path.unlink(missing_ok=True)
+        self._write(self.now)
+        ours = self.now | {OUTPUTS_MANIFEST}
+        foreign = sorted(path.relative_to(self.out_dir).as_posix() for path in self.out_dir.rglob("*")
+                         if path.is_file() and path.relative_to(self.out_dir).as_posix() not in ours)
+        return removed, foreign
+
+
+def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
+    """Grade every submission in its own grader process; one failure never stops the rest."""
+    entries, not_graded, source = load_roster(submissions_dir, roster_path)
+    if not entries and not not_graded:
         sys.exit(f"No .ipynb files in {submissions_dir}: put one notebook per student there.")
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    config = load_config(source_dir)
+    outputs = Outputs(out_dir)
+    outputs.expect([f"{e['stem']}.json" for e in entries] + [f"feedback/{e['stem']}.html" for e in entries]
+                   + ["grades.csv", "gradescope_import.csv", "not_graded.csv", "report.html"])
+    config = json.loads((source_dir / "config.json").read_text())
     questions = [(q["name"], q["points"]) for q in config["questions"]]
     names = [name for name, _ in questions]
     timeout = _grade_timeout(source_dir)
-    progress = Progress(len(notebooks))
-    print(f"Grading {len(notebooks)} notebooks from {submissions_dir} with {jobs} job(s) into {out_dir}", flush=True)
+    progress = Progress(len(entries))
+    count = f"{len(entries)} submission{'' if len(entries) == 1 else 's'}"
+    print(f"Grading {count} from {source} with {jobs} job(s) into {out_dir}", flush=True)
 
-    def run(notebook):
-        result_path = out_dir / f"{notebook.stem}.json"
+    def run(entry):
+        notebook = (submissions_dir / entry["path"]).resolve()
+        result_path = out_dir / f"{entry['stem']}.json"
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's
         started, why = time.monotonic(), []
         try:
@@ -155,47 +219,73 @@ def batch(source_dir, submissions_dir, out_dir, jobs):
         if data is None:  # the grader process died: still write a valid results file
             data = results.grader_failure(time.monotonic() - started)
             write_json(result_path, data)
-            problem = f"{notebook.name}: NOT GRADED ({'; '.join(why) or 'no results written'})"
+            problem = f"{entry['input']}: NOT GRADED ({'; '.join(why) or 'no results written'})"
         else:
             problem = ""
         failed = bool((data.get("extra_data") or {}).get("grader_failed"))
         try:
-            write_text(out_dir / "feedback" / f"{notebook.stem}.html",
-                       report.feedback_page(notebook.stem, data if not failed else None))
+            write_text(out_dir / "feedback" / f"{entry['stem']}.html",
+                       report.feedback_page(entry["stem"], data if not failed else None))
         except Exception:  # a page that cannot be rendered must not stop the batch
             traceback.print_exc()
         if failed and not problem:
-            problem = f"{notebook.name}: NOT GRADED (the grader failed on it)"
-        progress.advance(problem or f"{notebook.name}: {data.get('score', 0)}", problem=bool(problem))
-        return notebook, (None if failed else data)
+            problem = f"{entry['input']}: NOT GRADED (the grader failed on it)"
+        progress.advance(problem or f"{entry['input']}: {data.get('score', 0)}", problem=bool(problem))
+        return entry, (None if failed else data)
 
     records = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for notebook, data in pool.map(run, notebooks):
-            records.append({"stem": notebook.stem, "results": data})
+        for entry, data in pool.map(run, entries):
+            records.append({"stem": entry["stem"], "results": data, "students": entry["students"],
+                            "submission_id": entry["submission_id"]})
+            if data is None:
+                not_graded.append({"input": entry["input"], "reason": "the grader failed on it (see the batch output)"})
+            elif (data.get("extra_data") or {}).get("unreadable"):  # scored 0, and the student is told why
+                not_graded.append({"input": entry["input"], "reason": "unreadable, scored 0: "
+                                   + str(data["extra_data"].get("reason", "see its feedback page"))})
 
     with open(out_dir / "grades.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["submission"] + names + ["total"])
+        writer.writerow(["submission"] + IDENTITY + names + ["total"])
         for record in records:
             scores = report.question_scores(record["results"])
-            if record["results"] is None:
-                writer.writerow([record["stem"]] + ["" for _ in names] + [""])
-            else:
-                writer.writerow([record["stem"]] + [results.points(scores.get(n, 0)) for n in names]
-                                + [record["results"].get("score", "")])
+            for student in record["students"] or [{}]:  # a group: one row per student
+                identity = [record["submission_id"]] + [student.get(key, "") for key in IDENTITY[1:]]
+                if record["results"] is None:
+                    writer.writerow([record["stem"]] + identity + ["" for _ in names] + [""])
+                else:
+                    writer.writerow([record["stem"]] + identity + [results.points(scores.get(n, 0)) for n in names]
+                                    + [record["results"].get("score", "")])
+    importable = [[student.get("name", ""), student.get("sid", ""), student.get("email", ""),
+                   record["results"].get("score", "")]
+                  for record in records if record["results"] is not None
+                  for student in record["students"] if student.get("email") or student.get("sid")]
+    _write_csv(out_dir / "gradescope_import.csv", ["Name", "SID", "Email", "Score"], importable)
+    _write_csv(out_dir / "not_graded.csv", ["input", "reason"], [[n["input"], n["reason"]] for n in not_graded])
     try:
         title = f"Class report: {pathlib.Path(config.get('notebook', 'notebook')).stem}"
-        stamp = datetime.datetime.now().strftime("graded %Y-%m-%d %H:%M")
+        stamp = time.strftime("graded %Y-%m-%d %H:%M")
         write_text(out_dir / "report.html",
-                   report.class_report(records, questions, _case_catalogue(source_dir, names), title=title,
-                                       generated=stamp))
+                   report.class_report(records, questions, _case_catalogue(source_dir), title=title, generated=stamp,
+                                       not_graded=not_graded))
     except Exception:  # the grades are written; a report that fails must not hide them
         traceback.print_exc()
         print("Could not write report.html (see the error above).", file=sys.stderr)
-    not_graded = sum(record["results"] is None for record in records)
-    print(f"Wrote {len(records)} results, grades.csv, feedback/ and report.html to {out_dir}"
-          + (f" ({not_graded} NOT GRADED)" if not_graded else ""))
+    removed, foreign = outputs.finish()
+    if not_graded:
+        print(f"Not graded ({len(not_graded)}, listed in not_graded.csv):")
+        for item in not_graded:
+            print(f"  {item['input']}: {item['reason']}")
+    if removed:
+        print(f"Removed {len(removed)} file(s) of an earlier run that are not results of this run: "
+              + ", ".join(removed[:20]) + (" ..." if len(removed) > 20 else ""))
+    if foreign:
+        print(f"Left alone in OUT ({len(foreign)} file(s) this tool did not write): "
+              + ", ".join(foreign[:10]) + (" ..." if len(foreign) > 10 else ""))
+    failures = sum(record["results"] is None for record in records)
+    print(f"Wrote {len(records)} results, grades.csv ({sum(len(r['students']) or 1 for r in records)} rows), "
+          f"gradescope_import.csv ({len(importable)} students), feedback/ and report.html to {out_dir}"
+          + (f" ({failures} NOT GRADED)" if failures else ""))
 
 
 def main(argv=None):
@@ -210,13 +300,14 @@ def main(argv=None):
     many.add_argument("--submissions", type=pathlib.Path, required=True)
     many.add_argument("--out", type=pathlib.Path, required=True)
     many.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    many.add_argument("--roster", type=pathlib.Path, help="roster.json of make grade's intake (default: DIR/*.ipynb)")
     args = parser.parse_args(argv)
     if args.command == "grade":
         grade_one(args.source.resolve(), args.submission, args.results)
     else:
         if not args.submissions.is_dir():
             sys.exit(f"SUBMISSIONS={args.submissions} is not a folder: give a folder of .ipynb files.")
-        batch(args.source.resolve(), args.submissions, args.out, max(1, args.jobs))
+        batch(args.source.resolve(), args.submissions, args.out, max(1, args.jobs), args.roster)
 
 
 if __name__ == "__main__":

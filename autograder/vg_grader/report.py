@@ -7,11 +7,11 @@
                                common failing checks and hints (the mistakes of the class),
                                and every submission with a link to its feedback
 
-Everything is rendered here, in the grader package (Python 3.10+, numpy and the standard
-library), because the batch command ships in the Gradescope bundle and must work there
-too. Plots are PNG images embedded as base64 data URIs when matplotlib can be imported
-(`make grade` runs in the project's .venv, which has it); without matplotlib the same
-numbers are drawn as inline SVG. The pages need no network and no JavaScript.
+Everything is rendered here, in the grader package (Python 3.10+ and the standard library
+only), because the batch command ships in the Gradescope bundle and must work there too.
+The charts are inline SVG drawn here: the same pages everywhere, and no plotting library to
+import (importing and running matplotlib took longer than grading a notebook). The pages
+need no network and no JavaScript.
 
 `markdown_html` renders exactly the Markdown subset vg_grader.results writes (headings,
 paragraphs, bullet lists, pipe tables, fenced code, block quotes, bold, emphasis, code
@@ -19,14 +19,11 @@ spans, backslash escapes, entities). It never passes raw HTML through: any "<" i
 text becomes "&lt;", so student text cannot inject markup into the pages.
 """
 
-import base64
 import collections
 import html
-import io
+import math
 import re
 import statistics
-
-import numpy as np
 
 from .results import inline
 
@@ -231,51 +228,28 @@ def _render_output(text, fmt):
 
 
 def histogram_counts(totals, max_total):
-    """Counts of totals in bins of one point (0-1, 1-2, ..., the last bin includes max_total)."""
-    top = max(1, int(np.ceil(max(max_total, max(totals, default=0)))))
-    edges = np.arange(0, top + 1, 1.0)
-    counts, _ = np.histogram(np.asarray(totals, dtype=float), bins=edges)
-    return edges, counts
+    """Edges and counts of totals in bins of one point (0-1, 1-2, ...; the last bin includes its top)."""
+    top = max(1, math.ceil(max(max_total, max(totals, default=0))))
+    counts = [0] * top
+    for total in totals:
+        counts[min(max(int(math.floor(float(total))), 0), top - 1)] += 1
+    return [float(edge) for edge in range(top + 1)], counts
 
 
-def _matplotlib():
-    try:
-        from matplotlib.figure import Figure
-    except Exception:  # not installed (e.g. on Gradescope), or broken: fall back to SVG
-        return None
-    return Figure
+SVG_FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="#1f2328"'
 
 
-def _png(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def histogram_html(totals, max_total, use_matplotlib=True):
-    """The score distribution as an <img> (PNG data URI) or, without matplotlib, inline SVG."""
+def histogram_html(totals, max_total):
+    """The score distribution as inline SVG: one bar per point, the count as a tooltip."""
     edges, counts = histogram_counts(totals, max_total)
     caption = f"Total autograded score of {len(totals)} graded submissions (bins of 1 point, out of {_num(max_total)})."
-    Figure = _matplotlib() if use_matplotlib else None
-    if Figure is not None:
-        figure = Figure(figsize=(8, 3.2))
-        axes = figure.subplots()
-        axes.bar(edges[:-1], counts, width=1.0, align="edge", color="#0969da", edgecolor="white")
-        axes.set_xlabel("total score")
-        axes.set_ylabel("submissions")
-        axes.set_xlim(0, edges[-1])
-        axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.spines[["top", "right"]].set_visible(False)
-        image = f'<img id="histogram" alt="Histogram of total scores" src="{_png(figure)}">'
-    else:
-        image = _svg_bars(edges, counts)
-    return f"<figure>{image}<figcaption>{html.escape(caption)}</figcaption></figure>"
+    return f"<figure>{_svg_bars(edges, counts)}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def _svg_bars(edges, counts):
     width, height, left, bottom = 720, 240, 40, 30
     plot_w, plot_h = width - left - 10, height - bottom - 10
-    top = max(int(counts.max()) if counts.size else 1, 1)
+    top = max(max(counts, default=1), 1)
     bar_w = plot_w / max(len(counts), 1)
     parts = [f'<svg id="histogram" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'role="img" aria-label="Histogram of total scores">',
@@ -289,31 +263,48 @@ def _svg_bars(edges, counts):
     step = max(1, len(counts) // 12)
     for index in range(0, len(edges), step):
         x = left + index * bar_w
-        parts.append(f'<text x="{x:.1f}" y="{height - 10}" font-size="11" text-anchor="middle">'
+        parts.append(f'<text x="{x:.1f}" y="{height - 10}" {SVG_FONT} text-anchor="middle">'
                      f'{_num(edges[index])}</text>')
-    parts.append(f'<text x="{left - 6}" y="16" font-size="11" text-anchor="end">{top}</text>')
-    parts.append(f'<text x="{left - 6}" y="{10 + plot_h}" font-size="11" text-anchor="end">0</text></svg>')
+    parts.append(f'<text x="{left - 6}" y="16" {SVG_FONT} text-anchor="end">{top}</text>')
+    parts.append(f'<text x="{left - 6}" y="{10 + plot_h}" {SVG_FONT} text-anchor="end">0</text></svg>')
     return "".join(parts)
 
 
-def questions_chart_html(stats, use_matplotlib=True):
-    """Mean score (% of the question's points) and full-marks rate per question."""
-    Figure = _matplotlib() if use_matplotlib else None
-    if Figure is None or not stats:
+def questions_chart_html(stats):
+    """Mean score (% of the question's points) and full-marks rate per question, as inline SVG.
+
+    The legend sits above the plot, so it never covers a bar."""
+    if not stats:
         return ""
-    names = [s["question"] for s in stats]
-    positions = np.arange(len(names))
-    figure = Figure(figsize=(8, 3.0))
-    axes = figure.subplots()
-    axes.bar(positions - 0.2, [s["mean_percent"] for s in stats], width=0.4, label="mean score (%)", color="#0969da")
-    axes.bar(positions + 0.2, [s["pass_rate"] for s in stats], width=0.4, label="full marks (% of students)",
-             color="#1a7f37")
-    axes.set_xticks(positions, names)
-    axes.set_ylim(0, 100)
-    axes.legend(loc="lower right", fontsize=8)
-    axes.spines[["top", "right"]].set_visible(False)
-    return (f'<figure><img id="questions-chart" alt="Mean score and full-marks rate per question" '
-            f'src="{_png(figure)}"><figcaption>Per question: mean score and share of students with full marks.'
+    series = [("mean_percent", "mean score (%)", "#0969da"), ("pass_rate", "full marks (% of students)", "#1a7f37")]
+    width, left, legend_h, plot_h, bottom = 720, 40, 24, 180, 30
+    plot_w = width - left - 10
+    height = legend_h + plot_h + bottom
+    group_w = plot_w / len(stats)
+    bar_w = group_w * 0.35
+    y0 = legend_h + plot_h  # the baseline (0 %)
+    parts = [f'<svg id="questions-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="Mean score and full-marks rate per question">']
+    x = left
+    for _, label, colour in series:
+        parts.append(f'<g class="legend"><rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{x + 16}" y="16" {SVG_FONT}>{html.escape(label)}</text></g>')
+        x += 16 + 7 * len(label) + 24
+    for percent in (0, 50, 100):
+        y = y0 - plot_h * percent / 100
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#d0d7de"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" {SVG_FONT} text-anchor="end">{percent}%</text>')
+    for index, question in enumerate(stats):
+        centre, name = left + (index + 0.5) * group_w, html.escape(str(question["question"]))
+        for offset, (key, label, colour) in zip((-1, 0), series):
+            value = min(max(float(question[key]), 0.0), 100.0)
+            bar_h = plot_h * value / 100
+            parts.append(f'<rect class="chart-bar" x="{centre + offset * bar_w:.1f}" y="{y0 - bar_h:.1f}" '
+                         f'width="{bar_w:.1f}" height="{bar_h:.1f}" fill="{colour}">'
+                         f'<title>{name}: {html.escape(label)} {value:.0f}</title></rect>')
+        parts.append(f'<text x="{centre:.1f}" y="{y0 + 18}" {SVG_FONT} text-anchor="middle">{name}</text>')
+    parts.append("</svg>")
+    return (f"<figure>{''.join(parts)}<figcaption>Per question: mean score and share of students with full marks."
             "</figcaption></figure>")
 
 
@@ -404,8 +395,15 @@ def _table(header, rows, numeric=()):
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _students_html(students):
+    """Each student of a submission on a line: name, email, SID (escaped: they are student strings)."""
+    lines = [", ".join(html.escape(str(student.get(key) or "")) for key in ("name", "email", "sid")
+                       if student.get(key)) for student in students]
+    return "<br>".join(line for line in lines if line)
+
+
 def class_report(records, questions, cases_by_question, title="Class report", feedback_dir="feedback",
-                 use_matplotlib=True, generated=""):
+                 generated="", not_graded=()):
     """report.html: distribution, per-question statistics, common failures, submissions."""
     stats = class_statistics(records, questions, cases_by_question)
     esc = html.escape
@@ -415,12 +413,16 @@ def class_report(records, questions, cases_by_question, title="Class report", fe
     if stats["not_graded"]:
         parts.append("<p class=\"failed\">Not graded (see the batch output): "
                      + ", ".join(esc(s) for s in stats["not_graded"]) + "</p>")
+    if not_graded:
+        parts.append("<h2>Not graded</h2><p class=\"muted\">Inputs this run could not grade (also in "
+                     "<code>not_graded.csv</code>):</p>")
+        parts.append(_table(["input", "reason"], [[esc(item["input"]), esc(item["reason"])] for item in not_graded]))
     parts.append("<h2>Score distribution</h2>")
     parts.append(_table(["graded", "mean", "median", "std. dev.", "min", "max", "out of"],
                         [[str(stats["graded"]), _num(round(stats["mean"], 2)), _num(stats["median"]),
                           _num(round(stats["stdev"], 2)), _num(stats["min"]), _num(stats["max"]),
                           _num(stats["max_total"])]], numeric=range(7)))
-    parts.append(histogram_html(stats["totals"], stats["max_total"], use_matplotlib))
+    parts.append(histogram_html(stats["totals"], stats["max_total"]))
 
     parts.append("<h2>Questions</h2>")
     rows = [[f"<code>{esc(q['question'])}</code>", _num(q["points"]), _num(round(q["mean"], 2)),
@@ -429,7 +431,7 @@ def class_report(records, questions, cases_by_question, title="Class report", fe
             for q in stats["questions"]]
     parts.append(_table(["question", "points", "mean", "mean %", "pass rate (full marks)", ""], rows,
                         numeric=(1, 2, 3, 4)))
-    parts.append(questions_chart_html(stats["questions"], use_matplotlib))
+    parts.append(questions_chart_html(stats["questions"]))
 
     parts.append("<h2>Most common failing checks</h2>")
     parts.append("<p class=\"muted\">Which checks the class failed most, with the hints students got on the "
@@ -456,14 +458,20 @@ def class_report(records, questions, cases_by_question, title="Class report", fe
 
     parts.append("<h2>Submissions</h2>")
     names = [name for name, _ in questions]
+    identified = any(record.get("students") or record.get("submission_id") for record in records)
+    identity_header = ["students (name, email, SID)", "submission id"] if identified else []
     rows = []
     for record in records:
         results, stem = record["results"], record["stem"]
         link = f'<a href="{esc(feedback_dir)}/{esc(stem)}.html">{esc(stem)}</a>'
+        identity = [_students_html(record.get("students") or []), esc(record.get("submission_id") or "")]
+        identity = identity if identified else []
         if results and results.get("tests"):
             scores = question_scores(results)
-            rows.append([link] + [_num(scores.get(n, 0)) for n in names] + [_num(results.get("score", 0))])
+            rows.append([link] + identity + [_num(scores.get(n, 0)) for n in names] + [_num(results.get("score", 0))])
         else:
-            rows.append([link] + ["" for _ in names] + ["not graded"])
-    parts.append(_table(["submission"] + names + ["total"], rows, numeric=range(1, len(names) + 2)))
+            rows.append([link] + identity + ["" for _ in names] + ["not graded"])
+    first = 1 + len(identity_header)
+    parts.append(_table(["submission"] + identity_header + names + ["total"], rows,
+                        numeric=range(first, first + len(names) + 1)))
     return _page(title, "\n".join(parts))

@@ -344,7 +344,7 @@ def unreadable(test_files, message, seconds):
     output = "\n\n".join(["## Not graded", inline(message),
                           inline("Nothing could be graded, so every question scores 0. Upload the notebook "
                                  "(.ipynb) you worked in, then check the results again.")])
-    return _results(0, seconds, output, tests, {"unreadable": True})
+    return _results(0, seconds, output, tests, {"unreadable": True, "reason": str(message)})
 
 
 def grader_failure(seconds=0.0):

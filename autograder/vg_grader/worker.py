@@ -211,7 +211,7 @@ def call(namespace, name, encoded_args):
     args = [codec.decode(arg) for arg in encoded_args]
     try:
         try:
-            # Floating-point trouble must surface as an error (SPEC §3: no warnings), whatever
+            # Floating-point trouble must surface as an error (the functions must not warn), whatever
             # np.seterr the notebook set globally.
             with warnings.catch_warnings():
                 warnings.simplefilter("error", RuntimeWarning)
