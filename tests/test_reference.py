@@ -1,8 +1,4 @@
-<<<<<<< ours
-"""The reference solutions against the corrected mathematics, independently derived."""
-=======
 """The reference solutions against the mathematics of docs/mathematics.md, independently derived."""
->>>>>>> theirs
 
 import warnings
 
