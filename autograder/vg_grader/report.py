@@ -365,8 +365,9 @@ def class_statistics(records, questions, cases_by_question):
             "percent": 100 * len(entry["students"]) / len(graded) if graded else 0.0,
             "hints": entry["hints"].most_common(3),
         })
-    # Scored checks first (previews, worth 0 points, repeat a hidden check), most failed first.
-    common.sort(key=lambda c: (not c["points"], -c["failed"], -float(c["points"] or 0), c["question"], c["case"]))
+    # Most failed first; on a tie the public check first, since its hint names the mistake
+    # (public checks are worth 0 points but teach; hidden ones only pay).
+    common.sort(key=lambda c: (-c["failed"], c["hidden"], -float(c["points"] or 0), c["question"], c["case"]))
     mistakes = sorted(({"hint": hint, "students": len(v["students"]), "questions": sorted(v["questions"])}
                        for hint, v in hints.items()), key=lambda m: (-m["students"], m["hint"]))
     return {
