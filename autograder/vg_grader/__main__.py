@@ -29,7 +29,7 @@ import threading
 import time
 import traceback
 
-from . import grading, otter_tests, report, results
+from . import grading, otter_tests, report, results, safe_text
 from .sandbox import Limits
 
 GRADE_TIMEOUT_FLOOR = 300  # seconds; the grader bounds its own time, this is a last resort
@@ -42,10 +42,7 @@ def load_config(source_dir):
 
 
 def write_json(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    os.replace(temporary, path)
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_text(path, text):
@@ -59,10 +56,11 @@ def grade_one(source_dir, submission, results_path):
     started = time.monotonic()
     try:
         data = grading.grade(submission, source_dir, load_config(source_dir))
+        write_json(results_path, data)
     except Exception:  # an error of the grader itself: still a valid results file
         traceback.print_exc()
         data = results.grader_failure(time.monotonic() - started)
-    write_json(results_path, data)
+        write_json(results_path, data)
     return data
 
 
@@ -133,6 +131,7 @@ def batch(source_dir, submissions_dir, out_dir, jobs):
     print(f"Grading {len(notebooks)} notebooks from {submissions_dir} with {jobs} job(s) into {out_dir}", flush=True)
 
     def run(notebook):
+        name = safe_text.line(notebook.name)  # file names are the student's too: shown only this way
         result_path = out_dir / f"{notebook.stem}.json"
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's
         started, why = time.monotonic(), []
@@ -143,7 +142,8 @@ def batch(source_dir, submissions_dir, out_dir, jobs):
                 cwd=source_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, timeout=timeout,
             )
             if completed.returncode:
-                why = completed.stderr.decode(errors="replace").strip().splitlines()[-1:]
+                why = [safe_text.line(line) for line in completed.stderr.decode(errors="replace").split("\n")
+                       if line.strip()][-1:]
         except subprocess.TimeoutExpired:
             why = [f"the grader did not finish within {timeout:.0f} s"]
         except OSError as error:
@@ -155,35 +155,38 @@ def batch(source_dir, submissions_dir, out_dir, jobs):
         if data is None:  # the grader process died: still write a valid results file
             data = results.grader_failure(time.monotonic() - started)
             write_json(result_path, data)
-            problem = f"{notebook.name}: NOT GRADED ({'; '.join(why) or 'no results written'})"
+            problem = f"{name}: NOT GRADED ({'; '.join(why) or 'no results written'})"
         else:
             problem = ""
         failed = bool((data.get("extra_data") or {}).get("grader_failed"))
+        stem = safe_text.line(notebook.stem)
+        page = out_dir / "feedback" / f"{notebook.stem}.html"
         try:
-            write_text(out_dir / "feedback" / f"{notebook.stem}.html",
-                       report.feedback_page(notebook.stem, data if not failed else None))
-        except Exception:  # a page that cannot be rendered must not stop the batch
+            write_text(page, report.feedback_page(stem, data if not failed else None))
+        except Exception:  # a page that cannot be rendered must not stop the batch: write the short one
             traceback.print_exc()
+            write_text(page, report.feedback_page(stem, None))
         if failed and not problem:
-            problem = f"{notebook.name}: NOT GRADED (the grader failed on it)"
-        progress.advance(problem or f"{notebook.name}: {data.get('score', 0)}", problem=bool(problem))
+            problem = f"{name}: NOT GRADED (the grader failed on it)"
+        progress.advance(problem or f"{name}: {data.get('score', 0)}", problem=bool(problem))
         return notebook, (None if failed else data)
 
     records = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         for notebook, data in pool.map(run, notebooks):
-            records.append({"stem": notebook.stem, "results": data})
+            records.append({"stem": safe_text.line(notebook.stem), "file": notebook.stem, "results": data})
 
-    with open(out_dir / "grades.csv", "w", newline="") as handle:
+    with open(out_dir / "grades.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission"] + names + ["total"])
         for record in records:
             scores = report.question_scores(record["results"])
             if record["results"] is None:
-                writer.writerow([record["stem"]] + ["" for _ in names] + [""])
+                row = [record["stem"]] + ["" for _ in names] + [""]
             else:
-                writer.writerow([record["stem"]] + [results.points(scores.get(n, 0)) for n in names]
-                                + [record["results"].get("score", "")])
+                row = ([record["stem"]] + [results.points(scores.get(n, 0)) for n in names]
+                       + [record["results"].get("score", "")])
+            writer.writerow([safe_text.csv_cell(cell) for cell in row])
     try:
         title = f"Class report: {pathlib.Path(config.get('notebook', 'notebook')).stem}"
         stamp = datetime.datetime.now().strftime("graded %Y-%m-%d %H:%M")

@@ -15,13 +15,16 @@ the order the grader expects, and error reports are cut to plain, short strings.
 import dataclasses
 import time
 
-from . import codec
+import numpy as np
+
+from . import codec, safe_text
 from .sandbox import INTERRUPT_GRACE_SECONDS, StudentProcess, StudentProcessError, Timeout
 
 MAX_RESTARTS = 3  # runs of the notebook that had to be stopped (a cell hung or killed it)
 MAX_CALL_RESTARTS = 10  # fresh runs after a call hung or killed the process (time bounds them too)
 ERROR_TYPE_LIMIT = 100
 ERROR_MESSAGE_LIMIT = 2000
+VALUE_TEXT_LIMIT = 10000  # a returned string longer than this is no answer here
 
 
 @dataclasses.dataclass
@@ -40,19 +43,24 @@ class StudentCodeError(Exception):
 
 
 def clean_error(error):
-    """A student-reported error as {"type", "message"} of short plain strings."""
+    """A student-reported error as {"type", "message"} of short, safe strings (vg_grader.safe_text)."""
     if not isinstance(error, dict):
         return {"type": "Error", "message": ""}
     type_name = error.get("type")
     message = error.get("message")
     return {
-        "type": type_name[:ERROR_TYPE_LIMIT] if isinstance(type_name, str) and type_name else "Error",
-        "message": message[:ERROR_MESSAGE_LIMIT] if isinstance(message, str) else "",
+        "type": safe_text.line(type_name, ERROR_TYPE_LIMIT) if isinstance(type_name, str) and type_name else "Error",
+        "message": safe_text.text(message, ERROR_MESSAGE_LIMIT) if isinstance(message, str) else "",
     }
 
 
+def decode_value(data, aliases=None):
+    """A value from the student process as plain data, its strings made safe."""
+    return codec.decode(data, aliases=aliases, text=lambda value: safe_text.text(value, VALUE_TEXT_LIMIT))
+
+
 class Session:
-    def __init__(self, cells, limits, secrets=()):
+    def __init__(self, cells, limits, secrets=(), started=None):
         self.cells, self.limits, self.secrets = cells, limits, secrets
         self.skipped = {}  # cell index -> why it is no longer run
         self.reports = []
@@ -62,7 +70,8 @@ class Session:
         self.process = None
         self.isolation = ""  # how the last student process was isolated (sandbox levels)
         self.notebook_deadline = None
-        self.total_deadline = time.monotonic() + limits.total_seconds
+        # The submission's budget runs from when grading started (reading the notebook included).
+        self.total_deadline = (time.monotonic() if started is None else started) + limits.total_seconds
         self.case_deadline = None
         self.problem = ""  # a whole-notebook problem, in words for the student
 
@@ -245,10 +254,11 @@ class Session:
                 entry = found.get(name, {})
                 kind = entry.get("kind")
                 if kind == "value":
-                    result[name] = ("value", codec.decode(entry["value"]))
+                    result[name] = ("value", decode_value(entry["value"]))
                 elif kind in ("callable", "unreadable"):
                     type_name = entry.get("type")
-                    result[name] = (kind, type_name[:ERROR_TYPE_LIMIT] if isinstance(type_name, str) else None)
+                    result[name] = (kind, safe_text.line(type_name, ERROR_TYPE_LIMIT)
+                                    if isinstance(type_name, str) else None)
                 else:
                     result[name] = ("missing", None)
             return result
@@ -257,7 +267,10 @@ class Session:
             return {name: ("missing", None) for name in names}
 
     def call(self, name, args):
-        """Call the student's `name` on plain data; return (value, args_after) or raise."""
+        """Call the student's `name` on plain data; return (value, args_after), decoded, or raise.
+
+        A returned array that shares memory with an argument comes back as that argument.
+        """
         error = self._time_left_error(name)
         if error:
             raise error
@@ -286,8 +299,25 @@ class Session:
             error = clean_error(reply.get("error"))
             raise StudentCodeError(error["type"], error["message"])
         args_after = reply.get("args_after")
-        return reply.get("value"), args_after if isinstance(args_after, list) else None
+        try:
+            after = [decode_value(arg) for arg in args_after] if isinstance(args_after, list) else []
+            return decode_value(reply.get("value"), aliases=lambda path: _argument_at(args, path)), after
+        except (codec.CodecError, TypeError, ValueError, IndexError, RecursionError) as error:
+            raise StudentCodeError(
+                "UnsupportedValue", f"{name} returned something the grader cannot read "
+                f"({safe_text.line(error, ERROR_TYPE_LIMIT * 3)})") from None
 
     def close(self):
         if self.process is not None:
             self.process.kill()
+
+
+def _argument_at(args, path):
+    value = args
+    for step in path:
+        if type(step) is not int:
+            raise codec.CodecError("malformed alias")
+        value = value[step]
+    if not isinstance(value, np.ndarray):
+        raise codec.CodecError("malformed alias")
+    return value
