@@ -1,7 +1,6 @@
 """Reading submissions: every way an upload arrives, and every way it can be wrong."""
 
 import json
-import pathlib
 import zipfile
 
 import pytest
