@@ -140,13 +140,12 @@ def grade(submission_path, source_dir, config):
         environment = build_environment(session, test_files)
         case_results = [result for test_file in test_files
                         for result in run_cases(test_file, False, environment, session)]
-        visible_problems = results.notebook_problems(session)
+        visible_problems = problems = results.notebook_problems(session)
         later_problems = {}  # question -> notebook problems that arose while its hidden cases ran
         for test_file in test_files:
-            before = set(results.notebook_problems(session))
             case_results += run_cases(test_file, True, environment, session)
-            later_problems[test_file.name] = [line for line in results.notebook_problems(session)
-                                              if line not in before]
+            before, problems = set(problems), results.notebook_problems(session)
+            later_problems[test_file.name] = [line for line in problems if line not in before]
     finally:
         session.close()
     return results.graded(test_files, case_results, visible_problems, later_problems, session.isolation,

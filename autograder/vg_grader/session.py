@@ -8,7 +8,7 @@ restarts the notebook the same way after a call that hung or killed the process.
 
 Every wait is bounded three ways: its own limit (cell, call), the test case's budget
 (`case_seconds` for all the calls of one case) and the submission's (`total_seconds`,
-restarts included). Nothing the student process sends is trusted: events must arrive in
+restarts included, from the start of grading to the results written). Nothing the student process sends is trusted: events must arrive in
 the order the grader expects, and error reports are cut to plain, short strings.
 """
 
@@ -24,6 +24,7 @@ MAX_RESTARTS = 3  # runs of the notebook that had to be stopped (a cell hung or 
 MAX_CALL_RESTARTS = 10  # fresh runs after a call hung or killed the process (time bounds them too)
 ERROR_TYPE_LIMIT = 100
 ERROR_MESSAGE_LIMIT = 2000
+FINISH_SECONDS = 5  # of the submission's budget, kept to stop the student process and write the results
 VALUE_TEXT_LIMIT = 10000  # a returned string longer than this is no answer here
 
 
@@ -70,8 +71,10 @@ class Session:
         self.process = None
         self.isolation = ""  # how the last student process was isolated (sandbox levels)
         self.notebook_deadline = None
-        # The submission's budget runs from when grading started (reading the notebook included).
-        self.total_deadline = (time.monotonic() if started is None else started) + limits.total_seconds
+        # The submission's budget runs from when grading started (reading the notebook included),
+        # and ends early enough to stop everything and write the results within it.
+        start = time.monotonic() if started is None else started
+        self.total_deadline = start + limits.total_seconds - min(FINISH_SECONDS, limits.total_seconds / 4)
         self.case_deadline = None
         self.problem = ""  # a whole-notebook problem, in words for the student
 

@@ -153,6 +153,8 @@ def python_source(source):
     Line magics (%...) and shell escapes (!...) become `pass`; a cell magic (%%...) makes
     the whole cell a no-op except %%time/%%timeit/%%capture, whose body runs as plain code.
     """
+    if "%" not in source and "!" not in source:
+        return source
     lines = source.split("\n")
     if lines and lines[0].lstrip().startswith("%%"):
         magic = lines[0].split()[0]
