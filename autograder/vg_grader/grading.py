@@ -104,6 +104,7 @@ def build_environment(session, test_files):
 
 
 def run_cases(test_file, hidden, environment, session):
+    session.start_question()
     return [CaseResult(test_file.name, case.name, case.description, case.points, case.hidden,
                        *run_case(case, environment, session))
             for case in test_file.cases if case.hidden == hidden]

@@ -8,8 +8,9 @@ restarts the notebook the same way after a call that hung or killed the process.
 
 Every wait is bounded three ways: its own limit (cell, call), the test case's budget
 (`case_seconds` for all the calls of one case) and the submission's (`total_seconds`,
-restarts included, from the start of grading to the results written). Nothing the student process sends is trusted: events must arrive in
-the order the grader expects, and error reports are cut to plain, short strings.
+restarts included, from the start of grading to the results written). Nothing the
+student process sends is trusted: events must arrive in the order the grader expects,
+error reports are cut to short strings and every string is made safe (vg_grader.safe_text).
 """
 
 import dataclasses
@@ -21,7 +22,7 @@ from . import codec, safe_text
 from .sandbox import INTERRUPT_GRACE_SECONDS, StudentProcess, StudentProcessError, Timeout
 
 MAX_RESTARTS = 3  # runs of the notebook that had to be stopped (a cell hung or killed it)
-MAX_CALL_RESTARTS = 10  # fresh runs after a call hung or killed the process (time bounds them too)
+MAX_CALL_RESTARTS = 10  # per question: fresh runs after a call hung or killed the process (time bounds them too)
 ERROR_TYPE_LIMIT = 100
 ERROR_MESSAGE_LIMIT = 2000
 FINISH_SECONDS = 5  # of the submission's budget, kept to stop the student process and write the results
@@ -219,6 +220,10 @@ class Session:
         self.call_restarts += 1
         self.execute()
         return self.process is not None and self.process.alive()
+
+    def start_question(self):
+        """A question's calls get their own restarts: a crash in one question costs that question only."""
+        self.call_restarts = 0
 
     def start_case(self):
         """Start the time budget of one test case (all its calls together)."""
