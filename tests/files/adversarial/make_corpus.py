@@ -731,12 +731,12 @@ def prod(k, W_hh, W_hx, b_h, h, x):
     if k == 0:
         return [[]] * 400000  # 1.2 MB of JSON: over the reply limit
     if k == 1:
-        return [[] for _ in range(300000)]  # under 1 MB, but 300000 values
+        return [[] for _ in range(80000)]  # under the reply limit, but 80000 values to decode
     return _honest_prod(k, W_hh, W_hx, b_h, h, x)
 
 def clip_gradients(grads, max_norm):
     if len(grads) == 1:
-        return {str(i): [i, [i]] for i in range(60000)}, 0.0
+        return {str(i): [i] for i in range(9000)}, 0.0  # under the reply limit, 27000 values
     return [[0.5] * 100000] * 3, 0.0
 """], "Are replies too large, or with too many values to decode quickly, refused in bounded time?",
     base="solution", expect={"below_full": ["prod"], "zero": ["clip_gradients"]})
