@@ -16,16 +16,27 @@ the results of hidden cases must wait until grades are published. So:
 * **The top-level output**, visibility ``visible``, is what students read as soon as the
   autograder finishes: notebook problems (cells that raised, were stopped...), and for
   each question its public cases, their points and the details of each failure. It says
-  how many points the hidden checks are worth, never how they went.
+  how many points the hidden checks are worth, never how they went. It is built from
+  what was known when the public cases had run, before any hidden input reached the
+  student process (vg_grader.grading runs them first): notebook problems that arise
+  later (a hidden call that killed the process, a rerun's errors) go to the question's
+  test entry instead, published later, so nothing the notebook learns from hidden
+  inputs can show early. Captured output never reaches the results at all.
 
 The alternative (a visible "public checks" entry plus an ``after_published`` "hidden
 checks" entry per question) splits every question over two boxes, whose scores students
 and instructors must add up; this layout keeps one box, and one score, per question,
 and shows public feedback exactly as early.
 
-Markdown safety: text from the student's code (error messages, returned values) only
-reaches the output through `inline`, which escapes Markdown and HTML, or `fenced`, which
-puts it in a code block whose fence is longer than any backtick run inside. The subset
+Markdown safety: text from the student's code (error messages, returned values) arrives
+made safe (vg_grader.safe_text: printable, valid UTF-8, short) and only reaches the
+output through `inline`, which escapes Markdown and HTML, or `fenced`, which puts it in
+a code block whose fence is longer than any backtick run inside. Messages split into
+parts on "\n" only, the one line break of their layout.
+
+Size: whatever the notebook, results.json stays well under 1 MB: messages are cut at
+MAX_MESSAGE_CHARS, at most MAX_FAILURES_SHOWN distinct failures are detailed per
+question, cell errors and runs of skipped cells are capped, the rest counted. The subset
 of Markdown written here (headings, paragraphs, pipe tables, fenced code, block quotes,
 bold, code spans, escapes and entities) is what vg_grader.report renders to HTML.
 
