@@ -32,7 +32,7 @@ import traceback
 from . import grading, otter_tests, report, results, safe_text
 from .sandbox import Limits
 
-GRADE_TIMEOUT_FLOOR = 300  # seconds; the grader bounds its own time, this is a last resort
+GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
 
 
 def load_config(source_dir):
@@ -109,11 +109,12 @@ def _case_catalogue(source_dir, questions):
 
 
 def _grade_timeout(source_dir):
+    """A last resort: the grader keeps to the submission's budget (total_seconds) itself."""
     try:
         limits = json.loads((source_dir / "config.json").read_text()).get("limits", {})
-        return GRADE_TIMEOUT_FLOOR + 4 * float(limits.get("notebook_seconds", 0))
+        return float(limits.get("total_seconds", Limits.total_seconds)) + GRADE_TIMEOUT_MARGIN
     except (OSError, ValueError, TypeError, AttributeError):
-        return GRADE_TIMEOUT_FLOOR * 4
+        return Limits.total_seconds + GRADE_TIMEOUT_MARGIN
 
 
 def batch(source_dir, submissions_dir, out_dir, jobs):
