@@ -16,7 +16,7 @@ import zipfile
 
 from . import safe_text
 
-# The largest notebook read: Gradescope's upload limit for a submission (100 MB).
+# The largest notebook read, taken as Gradescope's upload limit for a submission.
 MAX_NOTEBOOK_BYTES = 100 * 2**20
 MAX_CODE_CHARS = 16 * 2**20  # all code cells together
 DROPPED_KEYS = ("outputs", "attachments")
