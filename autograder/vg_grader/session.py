@@ -109,7 +109,8 @@ class Session:
 
     def _out_of_time(self):
         self.problem = (
-            f"Grading your notebook took more than {self.limits.total_seconds:g} seconds in all, "
+            f"Grading your notebook used up its time budget of {self.limits.total_seconds:g} seconds (reruns "
+            "included), "
             "so it was stopped there; checks that had not run yet got no points."
         )
         self.close()
@@ -240,7 +241,7 @@ class Session:
         now = time.monotonic()
         if now >= self.total_deadline:
             return StudentCodeError(
-                "TimeLimit", f"grading stopped after {self.limits.total_seconds:g} seconds, before {name} could run"
+                "TimeLimit", f"grading used up its {self.limits.total_seconds:g}-second budget before {name} could run"
             )
         if self.case_deadline is not None and now >= self.case_deadline:
             return StudentCodeError(
