@@ -110,8 +110,7 @@ class Session:
     def _out_of_time(self):
         self.problem = (
             f"Grading your notebook used up its time budget of {self.limits.total_seconds:g} seconds (reruns "
-            "included), "
-            "so it was stopped there; checks that had not run yet got no points."
+            "included), so it was stopped there; checks that had not run yet got no points."
         )
         self.close()
 
