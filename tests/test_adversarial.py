@@ -153,11 +153,11 @@ def check_results_are_safe(name, results, source, submitted, tmp_path):
     try:
         cells = submission.read_cells(submitted, submitted.name)
     except submission.SubmissionError:
-        return size
+        return size, page
     grading_seed = seed.submission_seed(seed.bundle_key(source), cells)
     visible = results["output"]
     assert str(grading_seed) not in visible and f"{grading_seed:x}" not in visible, f"{name}: the seed is visible"
-    return size
+    return size, page
 
 
 def processes_named(marker):
@@ -189,8 +189,8 @@ def run_case(name, fast_source, student_notebook, solution_notebook, tmp_path):
         nbformat.write(assemble(name, student_notebook, solution_notebook, marker), path)
     results, seconds = grade_file(fast_source, path, tmp_path)
     assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS, f"{name}: grading took {seconds:.1f} s"
-    size = check_results_are_safe(name, results, fast_source, path, tmp_path)
-    print(f"MEASURED {name}: {seconds:.1f} s, results.json {size} bytes")
+    size, page = check_results_are_safe(name, results, fast_source, path, tmp_path)
+    print(f"MEASURED {name}: {seconds:.1f} s, results.json {size} bytes, feedback page {page} bytes")
     deadline = time.monotonic() + 2
     while processes_named(marker) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -85,7 +85,7 @@ def test_strings_pass_through_the_text_hook():
 @pytest.mark.parametrize("value", [
     [[]] * (codec.MAX_NODES + 1),
     {"__tuple__": [0] * (codec.MAX_NODES + 1)},
-    {"__dict__": [["k%d" % i, i] for i in range(codec.MAX_NODES // 2 + 1)]},
+    {"__dict__": [[f"k{i}", i] for i in range(codec.MAX_NODES // 2 + 1)]},
 ])
 def test_too_many_values_are_refused(value):
     """Is a message with more values than decoding may take refused, whatever their nesting?"""
