@@ -125,7 +125,10 @@ class Session:
             return "dead"
         self.isolation = self.process.describe()
         try:
-            self.process.send({"cells": self.cells, "skip": sorted(self.skipped)}, self.notebook_deadline)
+            # Cells after the last one to run are not sent (after a cut, there may be thousands).
+            end = max((index + 1 for index in range(len(self.cells)) if index not in self.skipped), default=0)
+            skip = [index for index in sorted(self.skipped) if index < end]
+            self.process.send({"cells": self.cells[:end], "skip": skip}, self.notebook_deadline)
         except StudentProcessError as error:
             self.problem = f"Your notebook's process could not start ({error})."
             return "dead"
@@ -178,7 +181,7 @@ class Session:
                 f"it was run again up to cell {started + 1} and graded with what that defined."
             )
             for index in range(max(started, 0), len(self.cells)):
-                self.skipped.setdefault(index, "the notebook's time limit was reached before it")
+                self.skipped.setdefault(index, "the notebook's time limit was reached first")
             return "restart"
         except StudentProcessError as error:
             if current is not None:

@@ -19,7 +19,6 @@ from . import safe_text
 # The largest notebook read, taken as Gradescope's upload limit for a submission.
 MAX_NOTEBOOK_BYTES = 100 * 2**20
 MAX_CODE_CHARS = 16 * 2**20  # all code cells together
-DROPPED_KEYS = ("outputs", "attachments")
 UPLOAD_HINT = (
     "Upload the notebook file (.ipynb) you worked in, or the .zip that "
     "grader.export() created, without renaming or editing it outside Jupyter."
@@ -104,8 +103,10 @@ def _from_zip(path, expected_name):
 
 def _without_outputs(mapping):
     """json object hook: drop saved outputs as soon as each cell is read (they are never graded)."""
-    for key in DROPPED_KEYS:
-        mapping.pop(key, None)
+    if "outputs" in mapping:
+        del mapping["outputs"]
+    if "attachments" in mapping:
+        del mapping["attachments"]
     return mapping
 
 

@@ -708,7 +708,7 @@ import time
 time.sleep(1.2)
 """] * 6 + ["pass"], "Does a notebook cut by its time limit, followed by half a million cells, get a bounded "
     "result that counts the cells not run instead of listing them?",
-    base="solution", output=["did not finish", "were not run"], extra={"repeat_last": 500000})
+    base="solution", where="prepend", expect="blank", output=["were not run"], extra={"repeat_last": 500000})
 
 case("runaway_slow_notebook_whose_calls_kill_it", "runaway", [r"""
 import time
@@ -728,8 +728,8 @@ case("runaway_replies_too_big_to_decode", "runaway", [r"""
 _honest_prod = prod
 
 def prod(k, W_hh, W_hx, b_h, h, x):
-    if k == 0:
-        return [[]] * 400000  # 1.2 MB of JSON: over the reply limit
+    if k == 0 and W_hh.shape == (3, 3):
+        return [[]] * 400000  # 1.2 MB of JSON: over the reply limit (the process is restarted)
     if k == 1:
         return [[] for _ in range(80000)]  # under the reply limit, but 80000 values to decode
     return _honest_prod(k, W_hh, W_hx, b_h, h, x)
@@ -737,7 +737,7 @@ def prod(k, W_hh, W_hx, b_h, h, x):
 def clip_gradients(grads, max_norm):
     if len(grads) == 1:
         return {str(i): [i] for i in range(9000)}, 0.0  # under the reply limit, 27000 values
-    return [[0.5] * 100000] * 3, 0.0
+    return [[0.5] * 10000] * 3, 0.0  # 30000 values
 """], "Are replies too large, or with too many values to decode quickly, refused in bounded time?",
     base="solution", expect={"below_full": ["prod"], "zero": ["clip_gradients"]})
 
