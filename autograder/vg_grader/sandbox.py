@@ -79,7 +79,7 @@ class Limits:
     processes: int = 64
     case_seconds: float = 20  # all calls of one test case together
     total_seconds: float = 120  # everything for one submission, restarts included
-    reply_kb: int = 256  # one message of the student process (decoding it stays well under a second)
+    reply_kb: int = 64  # one message of the student process (decoding it stays well under a second)
 
     @classmethod
     def from_mapping(cls, mapping):

@@ -731,13 +731,11 @@ def prod(k, W_hh, W_hx, b_h, h, x):
     if k == 0 and W_hh.shape == (3, 3):
         return [[]] * 400000  # 1.2 MB of JSON: over the reply limit (the process is restarted)
     if k == 1:
-        return [[] for _ in range(80000)]  # under the reply limit, but 80000 values to decode
+        return [[] for _ in range(20500)]  # under the reply limit, but 20500 values to decode
     return _honest_prod(k, W_hh, W_hx, b_h, h, x)
 
 def clip_gradients(grads, max_norm):
-    if len(grads) == 1:
-        return {str(i): [i] for i in range(9000)}, 0.0  # under the reply limit, 27000 values
-    return [[0.5] * 10000] * 3, 0.0  # 30000 values
+    return [0] * 25000, 0.0  # under the reply limit, 25000 values
 """], "Are replies too large, or with too many values to decode quickly, refused in bounded time?",
     base="solution", expect={"below_full": ["prod"], "zero": ["clip_gradients"]})
 
