@@ -7,19 +7,27 @@ broken notebooks score what their answers deserve, the run ends within its limit
 process the notebook started survives, and the message says what happened.
 """
 
+import csv
+import html
 import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import time
+import unicodedata
+import urllib.parse
 import uuid
 import zipfile
 
 import jsonschema
 import nbformat
 import pytest
+
+from vg_build import test_files
+from vg_grader import report, seed, submission
 
 from .conftest import REPO, RESULTS_SCHEMA, question_scores
 from .test_isolation import NAMESPACES
@@ -38,6 +46,7 @@ FAST_LIMITS = {
     "processes": 32,
 }
 SLACK_SECONDS = 15  # start-up, kills and writing results, on a loaded machine
+MAX_RESULTS_BYTES = 10**6  # results.json, and each feedback page, whatever the notebook
 
 
 def spec(name):
@@ -62,6 +71,16 @@ def fast_source(bundle, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def public_only_source(fast_source, tmp_path_factory):
+    """The same bundle with every hidden case removed from its test files."""
+    source = tmp_path_factory.mktemp("public-only-bundle") / "source"
+    shutil.copytree(fast_source, source)
+    for path in (source / "tests").glob("*.py"):
+        path.write_text(test_files.public_version(path.read_text()))
+    return source
+
+
+@pytest.fixture(scope="session")
 def total_points(question_points):
     return sum(question_points.values())
 
@@ -71,7 +90,7 @@ def grade_file(source, path, tmp_path):
 
     Where this machine allows namespaces, the grader must have used them (it says so on stderr).
     """
-    results_path = tmp_path / "results" / "results.json"
+    results_path = tmp_path / f"results-{source.name}" / "results.json"
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     started = time.monotonic()
     completed = subprocess.run(
@@ -103,8 +122,42 @@ def assemble(name, student_notebook, solution_notebook, marker):
     base = nbformat.from_dict(json.loads(json.dumps(base)))
     cells = [nbformat.v4.new_code_cell(cell.source.replace("@MARKER@", marker))
              for cell in nbformat.read(NOTEBOOKS[name], as_version=4).cells]
+    cells += cells[-1:] * (case.get("extra", {}).get("repeat_last", 1) - 1)
     base.cells = cells + base.cells if case["where"] == "prepend" else base.cells + cells
     return base
+
+
+def strings_of(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings_of(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_of(item)
+
+
+def check_results_are_safe(name, results, source, submitted, tmp_path):
+    """Bounded size, printable text only, hidden results published later, the seed nowhere visible."""
+    size = (tmp_path / f"results-{source.name}" / "results.json").stat().st_size
+    page = len(report.feedback_page(name, results).encode())
+    assert size < MAX_RESULTS_BYTES and page < MAX_RESULTS_BYTES, f"{name}: results {size} B, feedback page {page} B"
+    for text in strings_of(results):
+        unsafe = {char for char in text if char not in "\n\t" and unicodedata.category(char) in
+                  ("Cc", "Cf", "Cs", "Zl", "Zp")}
+        assert not unsafe, f"{name}: {sorted(unsafe)!r} in {text[:200]!r}"
+    assert all(test["visibility"] == "after_published" for test in results["tests"])
+    assert "Hidden check 1" not in results["output"]
+    try:
+        cells = submission.read_cells(submitted, submitted.name)
+    except submission.SubmissionError:
+        return size, page
+    grading_seed = seed.submission_seed(seed.bundle_key(source), cells)
+    visible = results["output"]
+    assert str(grading_seed) not in visible and f"{grading_seed:x}" not in visible, f"{name}: the seed is visible"
+    return size, page
 
 
 def processes_named(marker):
@@ -127,19 +180,38 @@ def plain(text):
 
 def run_case(name, fast_source, student_notebook, solution_notebook, tmp_path):
     marker = "vg" + uuid.uuid4().hex[:13]
+    case = {"extra": {}, **spec(name)}
     path = tmp_path / "submission" / "vanishing_gradients.ipynb"
     path.parent.mkdir()
-    nbformat.write(assemble(name, student_notebook, solution_notebook, marker), path)
+    if case["extra"].get("repeat_last", 1) > 1:  # too many cells for nbformat's validation: plain JSON
+        path.write_text(json.dumps(assemble(name, student_notebook, solution_notebook, marker)))
+    else:
+        nbformat.write(assemble(name, student_notebook, solution_notebook, marker), path)
     results, seconds = grade_file(fast_source, path, tmp_path)
-    case = spec(name)
     assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS, f"{name}: grading took {seconds:.1f} s"
+    size, page = check_results_are_safe(name, results, fast_source, path, tmp_path)
+    print(f"MEASURED {name}: {seconds:.1f} s, results.json {size} bytes, feedback page {page} bytes")
     deadline = time.monotonic() + 2
     while processes_named(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not processes_named(marker), f"{name}: processes started by the notebook survived grading"
     for phrase in case["output"]:
         assert phrase.lower() in plain(results["output"]), f"{name}: {phrase!r} not in:\n{results['output'][:3000]}"
-    return results
+    check_no_injected_hint(name, results, case["extra"].get("no_hint", []))
+    return results, path
+
+
+def check_no_injected_hint(name, results, phrases):
+    hints = [case.get("hint", "") for test in results["tests"] for case in test["extra_data"]["cases"]]
+    outputs = "\n".join([results["output"]] + [test["output"] for test in results["tests"]])
+    hints += re.findall(r"^> \*\*Hint:\*\*(.*)$", outputs, flags=re.M)
+    for phrase in phrases:
+        assert not any(phrase.lower() in hint.lower() for hint in hints), f"{name}: {phrase!r} injected as a hint"
+
+
+def visible_output(results):
+    """The top-level output, without the sentence that counts the hidden checks' points."""
+    return re.sub(r"^Hidden checks \(worth .*$", "", results["output"], flags=re.M)
 
 
 def check_expected_score(name, results, blank_score, question_points):
@@ -160,19 +232,22 @@ def check_expected_score(name, results, blank_score, question_points):
 
 
 @pytest.mark.parametrize("name", names("cheat"))
-def test_cheat_scores_no_more_than_blank(name, fast_source, student_notebook, solution_notebook, blank_score,
-                                         question_points, tmp_path):
+def test_cheat_scores_no_more_than_blank(name, fast_source, public_only_source, student_notebook, solution_notebook,
+                                         blank_score, question_points, tmp_path):
     """Does this cheat score no more than the blank notebook, with valid results and nothing left running?"""
-    results = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
+    results, path = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
     check_expected_score(name, results, blank_score, question_points)
     assert "hacked" not in results["output"] and results["score"] <= blank_score
+    if spec(name).get("extra", {}).get("public_twin"):
+        twin, _ = grade_file(public_only_source, path, tmp_path)
+        assert visible_output(twin) == visible_output(results), f"{name}: hidden cases changed what shows at once"
 
 
 @pytest.mark.parametrize("name", names("runaway"))
 def test_runaway_notebook_is_stopped_and_graded(name, fast_source, student_notebook, solution_notebook, blank_score,
                                                 question_points, tmp_path):
     """Is this runaway notebook stopped within the limits, nothing left running, the rest graded as it deserves?"""
-    results = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
+    results, _ = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
     check_expected_score(name, results, blank_score, question_points)
 
 
@@ -180,7 +255,7 @@ def test_runaway_notebook_is_stopped_and_graded(name, fast_source, student_noteb
 def test_honest_notebook_scores_what_it_deserves(name, fast_source, student_notebook, solution_notebook, blank_score,
                                                  question_points, tmp_path):
     """Does this honest notebook with a mistake score what its answers deserve, as Jupyter would run it?"""
-    results = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
+    results, _ = run_case(name, fast_source, student_notebook, solution_notebook, tmp_path)
     check_expected_score(name, results, blank_score, question_points)
 
 
@@ -189,6 +264,7 @@ def test_malformed_file_gets_a_clear_valid_result(name, fast_source, blank_score
     """Does this file that is not a proper notebook get a valid result of zero with a message that says why?"""
     entry = MALFORMED[name]
     results, seconds = grade_file(fast_source, CORPUS / name, tmp_path)
+    check_results_are_safe(name, results, fast_source, CORPUS / name, tmp_path)
     assert results["score"] <= blank_score
     assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS
     for phrase in entry["output"]:
@@ -197,15 +273,52 @@ def test_malformed_file_gets_a_clear_valid_result(name, fast_source, blank_score
         assert all(test["score"] == 0 for test in results["tests"])
 
 
-def test_30_mb_notebook_is_refused_quickly(fast_source, student_notebook, tmp_path):
-    """Is a 30 MB notebook (huge outputs) refused with a message about its size, without running it?"""
-    notebook = nbformat.from_dict(json.loads(json.dumps(student_notebook)))
-    notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * (30 * 2**20))]
+def test_notebook_with_90_mb_of_saved_outputs_is_graded(fast_source, solution_notebook, question_points, tmp_path):
+    """Is the solution with 90 MB of saved outputs (plots), under Gradescope's upload limit, graded to full marks?"""
+    notebook = nbformat.from_dict(json.loads(json.dumps(solution_notebook)))
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for cell in code:
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBO" * (22 * 2**20 // len(code))})]
     path = tmp_path / "vanishing_gradients.ipynb"
-    nbformat.write(notebook, path)
-    assert path.stat().st_size > 30 * 2**20
+    path.write_text(json.dumps(notebook))
+    assert 88 * 2**20 < path.stat().st_size < submission.MAX_NOTEBOOK_BYTES
     results, seconds = grade_file(fast_source, path, tmp_path)
-    assert results["score"] == 0 and "MB" in results["output"] and seconds < SLACK_SECONDS
+    assert question_scores(results) == question_points, results["output"][:2000]
+    assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS
+
+
+HOSTILE_NAMES = [b"caf\xe9", b"=2+3", b"+SUM(A1)", b"-cmd", b"@SUM(A1)", b"\tname", b"line\xe2\x80\xa8break",
+                 b"ctrl\x1b[31m", b"a,b\"c", b"#frag?q"]
+
+
+def test_batch_writes_every_row_and_page_whatever_the_file_names(fast_source, student_notebook, tmp_path):
+    """With file names that are not UTF-8, start a spreadsheet formula or hold controls, does `batch` write
+    every grades.csv row (no cell a formula), every feedback page and a report linking each?"""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for index, stem in enumerate(HOSTILE_NAMES):
+        content = nbformat.writes(student_notebook).encode() if index == 0 else b"not a notebook"
+        with open(os.path.join(bytes(folder), stem + b".ipynb"), "wb") as handle:
+            handle.write(content)
+    out = tmp_path / "out"
+    completed = subprocess.run(
+        [sys.executable, "-m", "vg_grader", "batch", "--source", str(fast_source), "--submissions", str(folder),
+         "--out", str(out), "--jobs", "2"], cwd=fast_source, capture_output=True, check=False, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    completed.stdout.decode("utf-8")  # the progress lines are valid text too
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == len(HOSTILE_NAMES) + 1
+    assert all(not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+    assert any(row[0] == "caf\\xe9" for row in rows)
+    page_html = (out / "report.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="feedback/([^"]+)"', page_html)
+    assert len(links) == len(HOSTILE_NAMES)
+    for link in links:
+        target = os.path.join(bytes(out), b"feedback", urllib.parse.unquote_to_bytes(html.unescape(link)))
+        assert os.path.getsize(target) < MAX_RESULTS_BYTES
+    for stem in HOSTILE_NAMES:
+        assert os.path.exists(os.path.join(bytes(out), stem + b".json"))
 
 
 def test_nbformat_3_solution_gets_full_marks(fast_source, solution_notebook, question_points, tmp_path):

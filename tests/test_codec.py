@@ -73,3 +73,41 @@ def test_depth_is_bounded():
         value = [value]
     with pytest.raises(codec.CodecError):
         codec.encode(value)
+
+
+def test_strings_pass_through_the_text_hook():
+    """Is every decoded string, dict keys included, given to the caller's text hook (how the grader cleans them)?"""
+    data = codec.encode({"k\u2028": ["a\ud800", ("b",)]})
+    back = codec.decode(json.loads(json.dumps(data)), text=lambda s: s.encode("utf-8", "replace").decode())
+    assert back == {"k\u2028": ["a?", ("b",)]}
+
+
+@pytest.mark.parametrize("value", [
+    [[]] * (codec.MAX_NODES + 1),
+    {"__tuple__": [0] * (codec.MAX_NODES + 1)},
+    {"__dict__": [[f"k{i}", i] for i in range(codec.MAX_NODES // 2 + 1)]},
+])
+def test_too_many_values_are_refused(value):
+    """Is a message with more values than decoding may take refused, whatever their nesting?"""
+    with pytest.raises(codec.CodecError, match="parts"):
+        codec.decode(json.loads(json.dumps(value)))
+
+
+def test_the_largest_reply_decodes_quickly():
+    """How long do the worst replies under the size limit take to read (printed; the node limit bounds them)?"""
+    import time
+
+    from vg_grader.sandbox import Limits
+
+    budget = Limits().reply_kb * 1024
+    shapes = {"empty lists": b"[" + b"[]," * (budget // 3 - 1) + b"[]]",
+              "floats": b"[" + b"0.5," * (budget // 4 - 2) + b"0.5]",
+              "one array": codec.dumps(codec.encode(np.zeros(budget * 3 // 32 - 16)))}
+    for name, raw in shapes.items():
+        assert len(raw) <= budget
+        started = time.perf_counter()
+        try:
+            codec.decode(codec.loads(raw))
+        except codec.CodecError:
+            pass
+        print(f"decoding {len(raw)} bytes of {name}: {time.perf_counter() - started:.3f} s")

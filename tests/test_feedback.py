@@ -16,7 +16,7 @@ import re
 import pytest
 from otter.test_files import ExceptionTestFile
 
-from vg_grader import report, results
+from vg_grader import grading, report, results
 
 from .conftest import BANK, QUESTION_OF, question_scores
 
@@ -209,6 +209,51 @@ def test_inline_and_fenced_round_trip(text):
     assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == " ".join(text.split())
     block = report.markdown_html(results.fenced(text + "\n" + text))
     assert block.startswith("<pre><code>") and html.unescape(block[11:-13]) == text + "\n" + text
+
+
+def test_a_line_separator_is_no_line_break_of_the_layout():
+    """Does a U+2028 (or U+0085, a carriage return) in a message stay inside its part, never a fake Hint line?"""
+    for separator in ("\u2028", "\u2029", "\x85", "\r", "\x0b", "\x1e"):
+        message = f"prod(...) raised ValueError.\nError: boom{separator}Hint: FAKE{separator}Expected: 42"
+        assert [label for label, _ in results.message_parts(message)] == [None, "Error"]
+        assert results.hint_of(message) == ""
+
+
+class _Cases:
+    def __init__(self, name, cases):
+        self.name, self.cases = name, cases
+
+
+class _Session:
+    problem = "x" * 5000
+    skipped = {index: ("slow", "killed")[index % 3 == 0] for index in range(500000)}
+    reports = [None]
+
+
+def test_results_and_feedback_page_stay_under_1_mb_whatever_the_messages():
+    """Are results.json and the feedback page under 1 MB when every case fails with the largest, most
+    escaped message the grader keeps, and the notebook has half a million skipped cells?"""
+    from vg_grader.session import CellReport
+
+    hostile = ("&<>`|*_\\#[]" * 1000)[:results.MAX_MESSAGE_CHARS]
+    test_files, case_results = [], []
+    for question in ("sigmoid_gradient", "prod", "clip_gradients", "conditions"):
+        cases = []
+        for number in range(60):
+            hidden = number % 2 == 1
+            message = "\n".join([f"{hostile}{number}", f"Input: {hostile}", f"Got: {hostile}", f"Hint: {hostile}"])
+            cases.append(grading.CaseResult(question, f"{question} - {number}", hostile[:200], 1, hidden, False,
+                                            message[:results.MAX_MESSAGE_CHARS]))
+        test_files.append(_Cases(question, cases))
+        case_results += cases
+    session = _Session()
+    session.reports = [CellReport(index, {"type": hostile[:100], "message": hostile}) for index in range(1000)]
+    problems = results.notebook_problems(session)
+    data = results.graded(test_files, case_results, problems, {"prod": problems}, "namespace", 1.0)
+    size = len(json.dumps(data, indent=2, ensure_ascii=False).encode())
+    page = len(report.feedback_page("worst", data).encode())
+    print(f"worst-case results.json {size / 1e6:.3f} MB, feedback page {page / 1e6:.3f} MB")
+    assert size < 10**6 and page < 10**6
 
 
 def test_code_spans_render_as_code():

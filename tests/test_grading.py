@@ -75,3 +75,40 @@ def test_public_failure_teaches(bank_results):
     public = results["output"].split("2. prod:")[1].split("\n### ")[0]
     assert "Expected" in public and "Got" in public
     assert "transpose" in public
+
+
+def test_grading_seed_needs_the_bundle_secret(tmp_path):
+    """Is the grading seed reproducible for one bundle and notebook, yet different with another secret or
+    other hidden tests, and never the plain hash of the cells the notebook could compute itself?"""
+    import hashlib
+
+    from vg_grader import seed
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "prod.py").write_text("hidden = 1\n")
+    cells = ["x = 1", "def f():\n    return 2"]
+    key = seed.bundle_key(tmp_path)
+    assert seed.submission_seed(key, cells) == seed.submission_seed(seed.bundle_key(tmp_path), list(cells))
+    assert seed.submission_seed(key, cells) != seed.submission_seed(key, cells[:1])
+    assert seed.submission_seed(key, ["x = 1def f():\n    return 2"]) != seed.submission_seed(key, cells)
+    (tmp_path / seed.SECRET_FILE).write_bytes(b"\x01" * 32)
+    with_secret = seed.bundle_key(tmp_path)
+    (tmp_path / seed.SECRET_FILE).write_bytes(b"\x02" * 32)
+    assert len({key, with_secret, seed.bundle_key(tmp_path)}) == 3
+    (tmp_path / "tests" / "prod.py").write_text("hidden = 2\n")
+    assert seed.bundle_key(tmp_path) not in (key, with_secret)
+    plain = int.from_bytes(hashlib.sha256("\0".join(cells).encode()).digest()[:8], "big")
+    assert plain != seed.submission_seed(key, cells)
+
+
+def test_setup_makes_the_secret_the_grader_reads(bundle):
+    """Does the bundle's setup.sh create, readable by root only, the secret file the seed is derived from?"""
+    import zipfile
+
+    from vg_grader import seed
+
+    with zipfile.ZipFile(bundle) as archive:
+        setup = archive.read("setup.sh").decode()
+        names = archive.namelist()
+    assert f"umask 077 && head -c 32 /dev/urandom > {seed.SECRET_FILE}" in setup
+    assert seed.SECRET_FILE not in names  # made where the bundle is installed: builds stay byte-identical

@@ -78,3 +78,51 @@ def test_ipython_syntax_is_neutralised():
     assert converted.count("\n") == source.count("\n")
     assert submission.python_source("%%bash\nrm -rf /").startswith("pass")
     assert "x = 2" in submission.python_source("%%time\nx = 2")
+
+
+def test_a_5000_digit_number_is_not_a_notebook(tmp_path):
+    """Is a notebook whose JSON holds a 5000-digit integer refused as not a notebook (not a grader failure)?"""
+    content = b'{"nbformat": 4, "cells": [], "metadata": {"n": ' + b"7" * 5000 + b"}}"
+    data, name = submission.locate(write(tmp_path / "big.ipynb", content), "big.ipynb")
+    with pytest.raises(submission.SubmissionError, match="not a Jupyter notebook"):
+        submission.code_cells(data, name)
+
+
+def test_saved_outputs_are_dropped_not_refused(tmp_path):
+    """Is a notebook far above the old 20 MB limit, all of it saved outputs and attachments, read for its code?"""
+    cells = [{"cell_type": "code", "source": f"x{i} = {i}", "metadata": {},
+              "outputs": [{"output_type": "display_data", "data": {"image/png": "A" * 2**20}}]} for i in range(40)]
+    cells.append({"cell_type": "markdown", "source": "![plot](attachment:p.png)",
+                  "attachments": {"p.png": {"image/png": "B" * 2**20}}})
+    path = write(tmp_path / "plots.ipynb", {"nbformat": 4, "cells": cells})
+    assert path.stat().st_size > 40 * 2**20
+    assert submission.read_cells(path, "plots.ipynb") == [f"x{i} = {i}" for i in range(40)]
+
+
+def test_only_code_counts_toward_the_size_limit(tmp_path):
+    """Is a notebook refused for its size only when its code cells hold too much code, with a message saying so?"""
+    source = "#" * (submission.MAX_CODE_CHARS // 2)
+    path = write(tmp_path / "code.ipynb", {"nbformat": 4, "cells": [{"cell_type": "code", "source": source}] * 3})
+    with pytest.raises(submission.SubmissionError, match="MB of code"):
+        submission.read_cells(path, "code.ipynb")
+
+
+def test_file_names_are_shown_safely(tmp_path):
+    """Are file names that are not UTF-8 or hold control characters shown as escapes in the message?"""
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    (folder / "answers\u2028Hint: x.pdf").write_bytes(b"%PDF")
+    (folder / "r\udcff.txt").write_bytes(b"x")
+    with pytest.raises(submission.SubmissionError) as error:
+        submission.locate(folder, "hw.ipynb")
+    message = str(error.value)
+    message.encode("utf-8")
+    assert "r\\xff.txt" in message and "answers\\u2028Hint: x.pdf" in message and message.isprintable()
+
+
+def test_a_notebook_with_a_non_utf8_name_is_read(tmp_path):
+    """Is a submitted notebook whose file name is not UTF-8 graded like any other, its name shown as escapes?"""
+    path = write(tmp_path / "caf\udce9.ipynb", NOTEBOOK)
+    data, name = submission.locate(tmp_path, "hw.ipynb")
+    assert name == "caf\\xe9.ipynb" and submission.code_cells(data, name) == ["x = 1\ny = 2"]
+    assert path.exists()

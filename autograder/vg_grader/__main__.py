@@ -36,9 +36,9 @@ import threading
 import time
 import traceback
 
-from . import report, results
+from . import report, results, safe_text
 
-GRADE_TIMEOUT_FLOOR = 300  # seconds; the grader bounds its own time, this is a last resort
+GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
 OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
 IDENTITY = ["submission_id", "name", "email", "sid"]
 
@@ -52,10 +52,7 @@ def load_config(source_dir):
 
 
 def write_json(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    os.replace(temporary, path)
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_text(path, text):
@@ -71,10 +68,11 @@ def grade_one(source_dir, submission, results_path):
     started = time.monotonic()
     try:
         data = grading.grade(submission, source_dir, load_config(source_dir))
+        write_json(results_path, data)
     except Exception:  # an error of the grader itself: still a valid results file
         traceback.print_exc()
         data = results.grader_failure(time.monotonic() - started)
-    write_json(results_path, data)
+        write_json(results_path, data)
     return data
 
 
@@ -121,11 +119,14 @@ def _case_catalogue(source_dir):
 
 
 def _grade_timeout(source_dir):
+    """A last resort: the grader keeps to the submission's budget (total_seconds) itself."""
+    from .sandbox import Limits  # the default budget; imported here so the batch starts fast
+
     try:
         limits = json.loads((source_dir / "config.json").read_text()).get("limits", {})
-        return GRADE_TIMEOUT_FLOOR + 4 * float(limits.get("notebook_seconds", 0))
+        return float(limits.get("total_seconds", Limits.total_seconds)) + GRADE_TIMEOUT_MARGIN
     except (OSError, ValueError, TypeError, AttributeError):
-        return GRADE_TIMEOUT_FLOOR * 4
+        return Limits.total_seconds + GRADE_TIMEOUT_MARGIN
 
 
 def load_roster(submissions_dir, roster_path):
@@ -138,10 +139,11 @@ def load_roster(submissions_dir, roster_path):
 
 
 def _write_csv(path, header, rows):
+    """A CSV whose cells (student names and file names among them) never read as formulas."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([safe_text.csv_cell(cell) for cell in row] for row in rows)
 
 
 class Outputs:
@@ -197,6 +199,7 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
 
     def run(entry):
         notebook = (submissions_dir / entry["path"]).resolve()
+        name = safe_text.line(entry["input"])  # file names are the student's too: shown only this way
         result_path = out_dir / f"{entry['stem']}.json"
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's
         started, why = time.monotonic(), []
@@ -207,7 +210,8 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
                 cwd=source_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, timeout=timeout,
             )
             if completed.returncode:
-                why = completed.stderr.decode(errors="replace").strip().splitlines()[-1:]
+                why = [safe_text.line(line) for line in completed.stderr.decode(errors="replace").split("\n")
+                       if line.strip()][-1:]
         except subprocess.TimeoutExpired:
             why = [f"the grader did not finish within {timeout:.0f} s"]
         except OSError as error:
@@ -219,32 +223,34 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
         if data is None:  # the grader process died: still write a valid results file
             data = results.grader_failure(time.monotonic() - started)
             write_json(result_path, data)
-            problem = f"{entry['input']}: NOT GRADED ({'; '.join(why) or 'no results written'})"
+            problem = f"{name}: NOT GRADED ({'; '.join(why) or 'no results written'})"
         else:
             problem = ""
         failed = bool((data.get("extra_data") or {}).get("grader_failed"))
+        stem = safe_text.line(entry["stem"])
+        page = out_dir / "feedback" / f"{entry['stem']}.html"
         try:
-            write_text(out_dir / "feedback" / f"{entry['stem']}.html",
-                       report.feedback_page(entry["stem"], data if not failed else None))
-        except Exception:  # a page that cannot be rendered must not stop the batch
+            write_text(page, report.feedback_page(stem, data if not failed else None))
+        except Exception:  # a page that cannot be rendered must not stop the batch: write the short one
             traceback.print_exc()
+            write_text(page, report.feedback_page(stem, None))
         if failed and not problem:
-            problem = f"{entry['input']}: NOT GRADED (the grader failed on it)"
-        progress.advance(problem or f"{entry['input']}: {data.get('score', 0)}", problem=bool(problem))
+            problem = f"{name}: NOT GRADED (the grader failed on it)"
+        progress.advance(problem or f"{name}: {data.get('score', 0)}", problem=bool(problem))
         return entry, (None if failed else data)
 
     records = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         for entry, data in pool.map(run, entries):
-            records.append({"stem": entry["stem"], "results": data, "students": entry["students"],
-                            "submission_id": entry["submission_id"]})
+            records.append({"stem": safe_text.line(entry["stem"]), "file": entry["stem"], "results": data,
+                            "students": entry["students"], "submission_id": entry["submission_id"]})
             if data is None:
                 not_graded.append({"input": entry["input"], "reason": "the grader failed on it (see the batch output)"})
             elif (data.get("extra_data") or {}).get("unreadable"):  # scored 0, and the student is told why
                 not_graded.append({"input": entry["input"], "reason": "unreadable, scored 0: "
                                    + str(data["extra_data"].get("reason", "see its feedback page"))})
 
-    with open(out_dir / "grades.csv", "w", newline="") as handle:
+    with open(out_dir / "grades.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission"] + IDENTITY + names + ["total"])
         for record in records:
@@ -252,10 +258,11 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
             for student in record["students"] or [{}]:  # a group: one row per student
                 identity = [record["submission_id"]] + [student.get(key, "") for key in IDENTITY[1:]]
                 if record["results"] is None:
-                    writer.writerow([record["stem"]] + identity + ["" for _ in names] + [""])
+                    row = [record["stem"]] + identity + ["" for _ in names] + [""]
                 else:
-                    writer.writerow([record["stem"]] + identity + [results.points(scores.get(n, 0)) for n in names]
-                                    + [record["results"].get("score", "")])
+                    row = ([record["stem"]] + identity + [results.points(scores.get(n, 0)) for n in names]
+                           + [record["results"].get("score", "")])
+                writer.writerow([safe_text.csv_cell(cell) for cell in row])
     importable = [[student.get("name", ""), student.get("sid", ""), student.get("email", ""),
                    record["results"].get("score", "")]
                   for record in records if record["results"] is not None

@@ -18,6 +18,8 @@ ALLOWED_DTYPES = frozenset(
     for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16")
 )
 MAX_DEPTH = 32
+# Values in one message: plenty for any answer here, and few enough to decode in milliseconds.
+MAX_NODES = 20000
 
 
 class CodecError(ValueError):
@@ -84,50 +86,62 @@ def _decode_array(payload, max_bytes):
     return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.replace("<", "="), copy=True)
 
 
-def decode(data, max_bytes=64 * 2**20, depth=0, aliases=None):
+def decode(data, max_bytes=64 * 2**20, aliases=None, text=None, max_nodes=MAX_NODES):
     """Inverse of encode, validating every node; returns only plain values and numpy data.
 
     ``aliases`` resolves ``{"__alias__": path}`` nodes, which the student process sends for
     a returned array that shares memory with an argument: the caller gets its own argument
-    object back, so identity and aliasing checks behave as in a direct call.
+    object back, so identity and aliasing checks behave as in a direct call. ``text``, if
+    given, is applied to every string (dict keys included): the grader makes student text
+    safe there. At most ``max_nodes`` values are decoded, so decoding any message is fast.
     """
-    if depth > MAX_DEPTH:
-        raise CodecError("the value is nested too deeply")
-    kind = type(data)
-    if data is None or kind in (bool, int, float, str):
-        return data
-    if kind is list:
-        return [decode(v, max_bytes, depth + 1, aliases) for v in data]
-    if kind is not dict or len(data) != 1:
-        raise CodecError("malformed value")
-    (tag, payload), = data.items()
-    if tag == "__float__" and payload in ("inf", "-inf", "nan"):
-        return float(payload)
-    if tag == "__complex__" and type(payload) is list and len(payload) == 2:
-        re, im = (decode(v, max_bytes, depth + 1, aliases) for v in payload)
-        if type(re) is float and type(im) is float:
-            return complex(re, im)
-    if tag == "__ellipsis__":
-        return Ellipsis
-    if tag == "__tuple__" and type(payload) is list:
-        return tuple(decode(v, max_bytes, depth + 1, aliases) for v in payload)
-    if tag == "__dict__" and type(payload) is list:
-        items = {}
-        for item in payload:
-            if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
-                raise CodecError("malformed dict")
-            items[item[0]] = decode(item[1], max_bytes, depth + 1, aliases)
-        return items
-    if tag == "__ndarray__":
-        return _decode_array(payload, max_bytes)
-    if tag == "__alias__" and aliases is not None and type(payload) is list:
-        return aliases(payload)
-    if tag == "__scalar__":
-        array = _decode_array(payload, max_bytes)
-        if array.shape != ():
-            raise CodecError("malformed scalar")
-        return array[()]
-    raise CodecError(f"unknown tag {tag!r}")
+    budget = [max_nodes]
+
+    def node(data, depth):
+        if depth > MAX_DEPTH:
+            raise CodecError("the value is nested too deeply")
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise CodecError(f"the value has more than {max_nodes} parts")
+        kind = type(data)
+        if kind is str:
+            return text(data) if text is not None else data
+        if data is None or kind in (bool, int, float):
+            return data
+        if kind is list:
+            return [node(v, depth + 1) for v in data]
+        if kind is not dict or len(data) != 1:
+            raise CodecError("malformed value")
+        (tag, payload), = data.items()
+        if tag == "__float__" and payload in ("inf", "-inf", "nan"):
+            return float(payload)
+        if tag == "__complex__" and type(payload) is list and len(payload) == 2:
+            re, im = (node(v, depth + 1) for v in payload)
+            if type(re) is float and type(im) is float:
+                return complex(re, im)
+        if tag == "__ellipsis__":
+            return Ellipsis
+        if tag == "__tuple__" and type(payload) is list:
+            return tuple(node(v, depth + 1) for v in payload)
+        if tag == "__dict__" and type(payload) is list:
+            items = {}
+            for item in payload:
+                if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+                    raise CodecError("malformed dict")
+                items[node(item[0], depth + 1)] = node(item[1], depth + 1)
+            return items
+        if tag == "__ndarray__":
+            return _decode_array(payload, max_bytes)
+        if tag == "__alias__" and aliases is not None and type(payload) is list:
+            return aliases(payload)
+        if tag == "__scalar__":
+            array = _decode_array(payload, max_bytes)
+            if array.shape != ():
+                raise CodecError("malformed scalar")
+            return array[()]
+        raise CodecError(f"unknown tag {tag!r}")
+
+    return node(data, 0)
 
 
 def dumps(message):

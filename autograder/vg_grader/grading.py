@@ -7,7 +7,6 @@ grader's own numpy and builtins, on values no student class can stand behind.
 """
 
 import dataclasses
-import hashlib
 import os
 import pathlib
 import sys
@@ -15,10 +14,8 @@ import time
 
 import numpy as np
 
-from . import codec, otter_tests, results, submission
+from . import otter_tests, results, safe_text, seed, submission
 from .session import Session, StudentCodeError
-
-SEED_VARIABLE = "VG_GRADING_SEED"
 
 
 class StudentFunction:
@@ -30,13 +27,13 @@ class StudentFunction:
     def __call__(self, *args):
         value, args_after = self._session.call(self._name, list(args))
         try:
-            for original, after in zip(args, args_after or []):
-                _copy_back(original, codec.decode(after))
-            return codec.decode(value, aliases=lambda path: _argument_at(args, path))
-        except (codec.CodecError, AttributeError, TypeError, ValueError, IndexError, RecursionError) as error:
+            for original, after in zip(args, args_after):
+                _copy_back(original, after)
+        except (AttributeError, TypeError, ValueError, IndexError) as error:
             raise StudentCodeError(
-                "UnsupportedValue", f"{self._name} returned something the grader cannot read ({error})"
-            ) from None
+                "UnsupportedValue", f"{self._name} changed an argument into something the grader cannot read "
+                f"({type(error).__name__})") from None
+        return value
 
     def __repr__(self):
         return f"<function {self._name} of the submission>"
@@ -59,17 +56,6 @@ def _copy_back(original, after):
                 original[index] = changed
 
 
-def _argument_at(args, path):
-    value = args
-    for step in path:
-        if type(step) is not int:
-            raise codec.CodecError("malformed alias")
-        value = value[step]
-    if not isinstance(value, np.ndarray):
-        raise codec.CodecError("malformed alias")
-    return value
-
-
 @dataclasses.dataclass
 class CaseResult:
     question: str
@@ -86,13 +72,24 @@ def run_case(case, environment, session):
     session.start_case()  # each case has its own time budget for calls
     try:
         case.function(**kwargs)
-    except StudentCodeError as error:
-        return False, f"Your code raised {error}"
+    except StudentCodeError as error:  # raised past the test: one line, so no part of it reads as a label
+        return False, _one_line(f"Your code raised {error}")
     except AssertionError as error:
         return False, str(error) or "A check failed."
     except Exception as error:  # a student value the test could not work with
-        return False, f"{type(error).__name__}: {error}"
+        return False, _one_line(f"{type(error).__name__}: {_text_of(error)}")
     return True, ""
+
+
+def _text_of(error):
+    try:
+        return str(error)
+    except Exception:  # e.g. the repr of a huge student integer inside the message
+        return ""
+
+
+def _one_line(message):
+    return safe_text.line(" ".join(message.split()), results.MAX_MESSAGE_CHARS)
 
 
 def build_environment(session, test_files):
@@ -106,20 +103,26 @@ def build_environment(session, test_files):
     return environment
 
 
-def submission_seed(cells):
-    """Random test inputs are fresh for each submission yet reproducible on regrading."""
-    digest = hashlib.sha256("\0".join(cells).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
+def run_cases(test_file, hidden, environment, session):
+    session.start_question()
+    return [CaseResult(test_file.name, case.name, case.description, case.points, case.hidden,
+                       *run_case(case, environment, session))
+            for case in test_file.cases if case.hidden == hidden]
 
 
 def grade(submission_path, source_dir, config):
-    """Results (a dict in Gradescope's format) for one submission; never raises for bad input."""
+    """Results (a dict in Gradescope's format) for one submission; never raises for bad input.
+
+    Every public case of every question runs first, and what students see at once (their
+    messages, the notebook's problems) is fixed then, before any hidden input reaches the
+    student process: whatever the notebook learns from hidden inputs (or from which calls
+    follow which), it can show only in results published later.
+    """
     started = time.monotonic()
     questions = [question["name"] for question in config["questions"]]
     test_files = otter_tests.load_all(source_dir / "tests", questions)
     try:
-        data, name = submission.locate(submission_path, config["notebook"])
-        cells = submission.code_cells(data, name)
+        cells = submission.read_cells(submission_path, config["notebook"])
     except submission.SubmissionError as error:
         return results.unreadable(test_files, str(error), time.monotonic() - started)
 
@@ -127,21 +130,24 @@ def grade(submission_path, source_dir, config):
     # (the bundle with hidden tests and reference code, and the folder of submissions).
     submitted = pathlib.Path(submission_path).resolve()
     secrets = [source_dir, submitted if submitted.is_dir() else submitted.parent]
-    session = Session(cells, config["limits"], secrets)
+    os.environ[seed.VARIABLE] = str(seed.submission_seed(seed.bundle_key(source_dir), cells))
+    session = Session(cells, config["limits"], secrets, started=started)
+    del cells  # the session keeps the cells it runs; nothing else needs them
     try:
         session.execute()
         print(f"vg_grader: {session.isolation or 'no student process'}", file=sys.stderr)
-        os.environ[SEED_VARIABLE] = str(submission_seed(cells))
         if str(source_dir) not in sys.path:
             sys.path.insert(0, str(source_dir))  # hidden tests import the reference module
         environment = build_environment(session, test_files)
-        case_results = []
+        case_results = [result for test_file in test_files
+                        for result in run_cases(test_file, False, environment, session)]
+        visible_problems = problems = results.notebook_problems(session)
+        later_problems = {}  # question -> notebook problems that arose while its hidden cases ran
         for test_file in test_files:
-            for case in test_file.cases:
-                passed, message = run_case(case, environment, session)
-                case_results.append(
-                    CaseResult(test_file.name, case.name, case.description, case.points, case.hidden, passed, message)
-                )
+            case_results += run_cases(test_file, True, environment, session)
+            before, problems = set(problems), results.notebook_problems(session)
+            later_problems[test_file.name] = [line for line in problems if line not in before]
     finally:
         session.close()
-    return results.graded(test_files, case_results, session, time.monotonic() - started)
+    return results.graded(test_files, case_results, visible_problems, later_problems, session.isolation,
+                          time.monotonic() - started)

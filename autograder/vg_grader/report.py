@@ -22,8 +22,10 @@ text becomes "&lt;", so student text cannot inject markup into the pages.
 import collections
 import html
 import math
+import os
 import re
 import statistics
+import urllib.parse
 
 from .results import inline
 
@@ -322,7 +324,8 @@ def question_scores(results):
 def class_statistics(records, questions, cases_by_question):
     """The numbers of the class report, as plain data (tests read them too).
 
-    records: [{"stem", "results"}] (results None when not graded); questions: [(name, points)];
+    records: [{"stem", "results"}] (stem: the submission's name as shown; "file", if given, is the
+    stem of its file names; results None when not graded); questions: [(name, points)];
     cases_by_question: {question: [{"name", "description", "hidden", "points"}]} from the test files.
     """
     graded = [r for r in records if r["results"] and r["results"].get("tests")]
@@ -464,7 +467,8 @@ def class_report(records, questions, cases_by_question, title="Class report", fe
     rows = []
     for record in records:
         results, stem = record["results"], record["stem"]
-        link = f'<a href="{esc(feedback_dir)}/{esc(stem)}.html">{esc(stem)}</a>'
+        target = urllib.parse.quote(os.fsencode(record.get("file", stem)))  # the file's own bytes
+        link = f'<a href="{esc(feedback_dir)}/{esc(target)}.html">{esc(stem)}</a>'
         identity = [_students_html(record.get("students") or []), esc(record.get("submission_id") or "")]
         identity = identity if identified else []
         if results and results.get("tests"):

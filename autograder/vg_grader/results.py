@@ -16,16 +16,27 @@ the results of hidden cases must wait until grades are published. So:
 * **The top-level output**, visibility ``visible``, is what students read as soon as the
   autograder finishes: notebook problems (cells that raised, were stopped...), and for
   each question its public cases, their points and the details of each failure. It says
-  how many points the hidden checks are worth, never how they went.
+  how many points the hidden checks are worth, never how they went. It is built from
+  what was known when the public cases had run, before any hidden input reached the
+  student process (vg_grader.grading runs them first): notebook problems that arise
+  later (a hidden call that killed the process, a rerun's errors) go to the question's
+  test entry instead, published later, so nothing the notebook learns from hidden
+  inputs can show early. Captured output never reaches the results at all.
 
 The alternative (a visible "public checks" entry plus an ``after_published`` "hidden
 checks" entry per question) splits every question over two boxes, whose scores students
 and instructors must add up; this layout keeps one box, and one score, per question,
 and shows public feedback exactly as early.
 
-Markdown safety: text from the student's code (error messages, returned values) only
-reaches the output through `inline`, which escapes Markdown and HTML, or `fenced`, which
-puts it in a code block whose fence is longer than any backtick run inside. The subset
+Markdown safety: text from the student's code (error messages, returned values) arrives
+made safe (vg_grader.safe_text: printable, valid UTF-8, short) and only reaches the
+output through `inline`, which escapes Markdown and HTML, or `fenced`, which puts it in
+a code block whose fence is longer than any backtick run inside. Messages split into
+parts on "\n" only, the one line break of their layout.
+
+Size: whatever the notebook, results.json stays well under 1 MB: messages are cut at
+MAX_MESSAGE_CHARS, at most MAX_FAILURES_SHOWN distinct failures are detailed per
+question, cell errors and runs of skipped cells are capped, the rest counted. The subset
 of Markdown written here (headings, paragraphs, pipe tables, fenced code, block quotes,
 bold, code spans, escapes and entities) is what vg_grader.report renders to HTML.
 
@@ -36,7 +47,9 @@ of a failed public case) for `make grade`'s class report; nothing in it is secre
 import re
 
 MAX_CELL_ERRORS_SHOWN = 10
-MAX_MESSAGE_CHARS = 4000
+MAX_SKIPPED_RUNS_SHOWN = 10  # runs of consecutive skipped cells with the same reason
+MAX_FAILURES_SHOWN = 6  # distinct failure messages detailed per question
+MAX_MESSAGE_CHARS = 3000
 MESSAGE_PART = re.compile(r"^(Input|Expected|Got|Error|Hint):(?: (.*))?$")
 PASSED, FAILED = "✅", "❌"
 
@@ -106,7 +119,7 @@ def raw(markdown):
 def message_parts(message):
     """[(label or None, lines)] of a test failure message (layout: tests/_checks.py.j2)."""
     parts = []
-    for line in str(message)[:MAX_MESSAGE_CHARS].splitlines():
+    for line in str(message)[:MAX_MESSAGE_CHARS].split("\n"):  # the layout's only line break
         match = MESSAGE_PART.match(line)
         if match:
             parts.append((match.group(1), [match.group(2)] if match.group(2) else []))
@@ -170,12 +183,15 @@ def _failure_details(cases):
         seen[case.message] = [case]
         blocks.append(case)
     out = []
-    for case in blocks:
+    for case in blocks[:MAX_FAILURES_SHOWN]:
         same = seen[case.message][1:]
         title = f"{FAILED} {inline(_case_label(case))}"
         out.append(f"#### {title}\n\n{message_markdown(case.message)}")
         if same:
             out.append("The same message for:\n\n" + "\n".join(f"- {inline(_case_label(c))}" for c in same))
+    if len(blocks) > MAX_FAILURES_SHOWN:
+        out.append(inline(f"... and {len(blocks) - MAX_FAILURES_SHOWN} more failed checks with other messages "
+                          "(see the table)."))
     return out
 
 
@@ -204,8 +220,9 @@ def public_section(question, cases, number):
     return "\n\n".join(parts + ([note] if note else []))
 
 
-def question_output(question, cases):
-    """Markdown of a question's Gradescope test: every case, then failed public details."""
+def question_output(question, cases, later_problems=()):
+    """Markdown of a question's Gradescope test: every case, failed public details, and the
+    notebook's problems while its hidden checks ran (never shown before publication)."""
     public = [case for case in cases if not case.hidden]
     hidden = [case for case in cases if case.hidden]
     earned = sum(_earned(case) for case in cases)
@@ -227,6 +244,9 @@ def question_output(question, cases):
     if hidden:
         parts.append("Hidden checks run other inputs (random and edge cases) of the same kind as the public ones; "
                      "they show only whether they passed.")
+    if later_problems:
+        parts.append("**Your notebook while these hidden checks ran:**\n\n"
+                     + "\n".join(f"- {line}" for line in later_problems))
     note = _preview_note(public)
     return "\n\n".join(parts + ([note] if note else []))
 
@@ -238,7 +258,7 @@ def _case_data(case):
     return data
 
 
-def _test_entry(number, question, cases):
+def _test_entry(number, question, cases, later_problems=()):
     max_score = sum(case.points for case in cases)
     score = sum(_earned(case) for case in cases)
     return {
@@ -247,7 +267,7 @@ def _test_entry(number, question, cases):
         "score": points(score),
         "max_score": points(max_score),
         "status": "passed" if all(case.passed for case in cases) else "failed",
-        "output": question_output(question, cases),
+        "output": question_output(question, cases, later_problems),
         "output_format": "md",
         "visibility": "after_published",
         "extra_data": {"cases": [_case_data(case) for case in cases]},
@@ -257,12 +277,32 @@ def _test_entry(number, question, cases):
 # -- the whole submission -----------------------------------------------------------
 
 
-def _notebook_problems(session):
+def _skipped_runs(skipped):
+    """[(first, last, reason)] of consecutive skipped cells that share their reason."""
+    runs = []
+    for index, reason in sorted(skipped.items()):
+        if runs and runs[-1][1] == index - 1 and runs[-1][2] == reason:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index, reason])
+    return runs
+
+
+def notebook_problems(session):
+    """Markdown lines on how the notebook ran: its problem, skipped cells, cells that raised.
+
+    Bounded whatever the notebook: runs of skipped cells and cell errors are capped.
+    """
     lines = []
     if session.problem:
         lines.append(inline(session.problem))
-    for index, reason in sorted(session.skipped.items()):
-        lines.append(inline(f"Cell {index + 1} was not run: {reason}."))
+    runs = _skipped_runs(session.skipped)
+    for first, last, reason in runs[:MAX_SKIPPED_RUNS_SHOWN]:
+        cells = f"Cell {first + 1} was" if first == last else f"Cells {first + 1} to {last + 1} were"
+        lines.append(inline(f"{cells} not run: {reason}."))
+    if len(runs) > MAX_SKIPPED_RUNS_SHOWN:
+        more = sum(last - first + 1 for first, last, _ in runs[MAX_SKIPPED_RUNS_SHOWN:])
+        lines.append(inline(f"... and {more} more cells were not run."))
     errors = [report for report in session.reports if report.error]
     for report in errors[:MAX_CELL_ERRORS_SHOWN]:
         error = report.error if isinstance(report.error, dict) else {}
@@ -307,20 +347,25 @@ def _results(score, seconds, output, tests, extra):
     }
 
 
-def graded(test_files, case_results, session, seconds):
+def graded(test_files, case_results, problems, later_problems, isolation, seconds):
+    """Results of a graded submission.
+
+    problems: notebook_problems() as they were when the public cases had run (the visible
+    output shows these only); later_problems: {question: lines that arose while its hidden
+    cases ran}, shown in that question's test, published later.
+    """
     tests = []
     for number, test_file in enumerate(test_files, start=1):
         cases = [c for c in case_results if c.question == test_file.name]
         if cases:
-            tests.append(_test_entry(number, test_file.name, cases))
+            tests.append(_test_entry(number, test_file.name, cases, later_problems.get(test_file.name, ())))
     score = sum(_earned(case) for case in case_results)
-    problems = _notebook_problems(session)
     public = [case for case in case_results if not case.hidden]
     extra = {
         "public_score": points(sum(_earned(case) for case in public)),
         "public_max_score": points(sum(case.points for case in public)),
-        "notebook_problems": len(problems),
-        "isolation": getattr(session, "isolation", "") or "",  # how the notebook was confined
+        "notebook_problems": len(problems) + sum(len(lines) for lines in later_problems.values()),
+        "isolation": isolation or "",  # how the notebook was confined
     }
     return _results(score, seconds, _overview(test_files, case_results, problems), tests, extra)
 

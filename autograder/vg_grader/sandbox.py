@@ -50,7 +50,6 @@ import time
 from . import codec
 
 HEADER = struct.Struct(">I")
-MAX_REPLY_BYTES = 16 * 2**20
 INTERRUPT_GRACE_SECONDS = 1.0
 START_SECONDS = 15  # to get a sandbox running (not the notebook)
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
@@ -79,7 +78,8 @@ class Limits:
     output_kb: int = 256
     processes: int = 64
     case_seconds: float = 20  # all calls of one test case together
-    total_seconds: float = 300  # everything for one submission, restarts included
+    total_seconds: float = 120  # everything for one submission, restarts included
+    reply_kb: int = 64  # one message of the student process (decoding it stays well under a second)
 
     @classmethod
     def from_mapping(cls, mapping):
@@ -640,9 +640,9 @@ class StudentProcess:
     def receive(self, deadline):
         header = self._read_exactly(HEADER.size, deadline)
         (size,) = HEADER.unpack(header)
-        if size > MAX_REPLY_BYTES:
+        if size > self.limits.reply_kb * 1024:
             raise StudentProcessError(
-                f"the notebook's process sent {size} bytes, more than the {MAX_REPLY_BYTES // 2**20} MB allowed"
+                f"the notebook's process sent {size} bytes, more than the {self.limits.reply_kb:g} KB allowed"
             )
         try:
             message = codec.loads(self._read_exactly(size, deadline))

@@ -8,20 +8,25 @@ restarts the notebook the same way after a call that hung or killed the process.
 
 Every wait is bounded three ways: its own limit (cell, call), the test case's budget
 (`case_seconds` for all the calls of one case) and the submission's (`total_seconds`,
-restarts included). Nothing the student process sends is trusted: events must arrive in
-the order the grader expects, and error reports are cut to plain, short strings.
+restarts included, from the start of grading to the results written). Nothing the
+student process sends is trusted: events must arrive in the order the grader expects,
+error reports are cut to short strings and every string is made safe (vg_grader.safe_text).
 """
 
 import dataclasses
 import time
 
-from . import codec
+import numpy as np
+
+from . import codec, safe_text
 from .sandbox import INTERRUPT_GRACE_SECONDS, StudentProcess, StudentProcessError, Timeout
 
 MAX_RESTARTS = 3  # runs of the notebook that had to be stopped (a cell hung or killed it)
-MAX_CALL_RESTARTS = 10  # fresh runs after a call hung or killed the process (time bounds them too)
+MAX_CALL_RESTARTS = 10  # per question: fresh runs after a call hung or killed the process (time bounds them too)
 ERROR_TYPE_LIMIT = 100
 ERROR_MESSAGE_LIMIT = 2000
+FINISH_SECONDS = 5  # of the submission's budget, kept to stop the student process and write the results
+VALUE_TEXT_LIMIT = 10000  # a returned string longer than this is no answer here
 
 
 @dataclasses.dataclass
@@ -40,19 +45,24 @@ class StudentCodeError(Exception):
 
 
 def clean_error(error):
-    """A student-reported error as {"type", "message"} of short plain strings."""
+    """A student-reported error as {"type", "message"} of short, safe strings (vg_grader.safe_text)."""
     if not isinstance(error, dict):
         return {"type": "Error", "message": ""}
     type_name = error.get("type")
     message = error.get("message")
     return {
-        "type": type_name[:ERROR_TYPE_LIMIT] if isinstance(type_name, str) and type_name else "Error",
-        "message": message[:ERROR_MESSAGE_LIMIT] if isinstance(message, str) else "",
+        "type": safe_text.line(type_name, ERROR_TYPE_LIMIT) if isinstance(type_name, str) and type_name else "Error",
+        "message": safe_text.text(message, ERROR_MESSAGE_LIMIT) if isinstance(message, str) else "",
     }
 
 
+def decode_value(data, aliases=None):
+    """A value from the student process as plain data, its strings made safe."""
+    return codec.decode(data, aliases=aliases, text=lambda value: safe_text.text(value, VALUE_TEXT_LIMIT))
+
+
 class Session:
-    def __init__(self, cells, limits, secrets=()):
+    def __init__(self, cells, limits, secrets=(), started=None):
         self.cells, self.limits, self.secrets = cells, limits, secrets
         self.skipped = {}  # cell index -> why it is no longer run
         self.reports = []
@@ -62,7 +72,10 @@ class Session:
         self.process = None
         self.isolation = ""  # how the last student process was isolated (sandbox levels)
         self.notebook_deadline = None
-        self.total_deadline = time.monotonic() + limits.total_seconds
+        # The submission's budget runs from when grading started (reading the notebook included),
+        # and ends early enough to stop everything and write the results within it.
+        start = time.monotonic() if started is None else started
+        self.total_deadline = start + limits.total_seconds - min(FINISH_SECONDS, limits.total_seconds / 4)
         self.case_deadline = None
         self.problem = ""  # a whole-notebook problem, in words for the student
 
@@ -96,8 +109,8 @@ class Session:
 
     def _out_of_time(self):
         self.problem = (
-            f"Grading your notebook took more than {self.limits.total_seconds:g} seconds in all, "
-            "so it was stopped there; checks that had not run yet got no points."
+            f"Grading your notebook used up its time budget of {self.limits.total_seconds:g} seconds (reruns "
+            "included), so it was stopped there; checks that had not run yet got no points."
         )
         self.close()
 
@@ -112,7 +125,10 @@ class Session:
             return "dead"
         self.isolation = self.process.describe()
         try:
-            self.process.send({"cells": self.cells, "skip": sorted(self.skipped)}, self.notebook_deadline)
+            # Cells after the last one to run are not sent (after a cut, there may be thousands).
+            end = max((index + 1 for index in range(len(self.cells)) if index not in self.skipped), default=0)
+            skip = [index for index in sorted(self.skipped) if index < end]
+            self.process.send({"cells": self.cells[:end], "skip": skip}, self.notebook_deadline)
         except StudentProcessError as error:
             self.problem = f"Your notebook's process could not start ({error})."
             return "dead"
@@ -165,7 +181,7 @@ class Session:
                 f"it was run again up to cell {started + 1} and graded with what that defined."
             )
             for index in range(max(started, 0), len(self.cells)):
-                self.skipped.setdefault(index, "the notebook's time limit was reached before it")
+                self.skipped.setdefault(index, "the notebook's time limit was reached first")
             return "restart"
         except StudentProcessError as error:
             if current is not None:
@@ -208,6 +224,10 @@ class Session:
         self.execute()
         return self.process is not None and self.process.alive()
 
+    def start_question(self):
+        """A question's calls get their own restarts: a crash in one question costs that question only."""
+        self.call_restarts = 0
+
     def start_case(self):
         """Start the time budget of one test case (all its calls together)."""
         self.case_deadline = time.monotonic() + self.limits.case_seconds
@@ -223,7 +243,7 @@ class Session:
         now = time.monotonic()
         if now >= self.total_deadline:
             return StudentCodeError(
-                "TimeLimit", f"grading stopped after {self.limits.total_seconds:g} seconds, before {name} could run"
+                "TimeLimit", f"grading used up its {self.limits.total_seconds:g}-second budget before {name} could run"
             )
         if self.case_deadline is not None and now >= self.case_deadline:
             return StudentCodeError(
@@ -245,10 +265,11 @@ class Session:
                 entry = found.get(name, {})
                 kind = entry.get("kind")
                 if kind == "value":
-                    result[name] = ("value", codec.decode(entry["value"]))
+                    result[name] = ("value", decode_value(entry["value"]))
                 elif kind in ("callable", "unreadable"):
                     type_name = entry.get("type")
-                    result[name] = (kind, type_name[:ERROR_TYPE_LIMIT] if isinstance(type_name, str) else None)
+                    result[name] = (kind, safe_text.line(type_name, ERROR_TYPE_LIMIT)
+                                    if isinstance(type_name, str) else None)
                 else:
                     result[name] = ("missing", None)
             return result
@@ -257,7 +278,10 @@ class Session:
             return {name: ("missing", None) for name in names}
 
     def call(self, name, args):
-        """Call the student's `name` on plain data; return (value, args_after) or raise."""
+        """Call the student's `name` on plain data; return (value, args_after), decoded, or raise.
+
+        A returned array that shares memory with an argument comes back as that argument.
+        """
         error = self._time_left_error(name)
         if error:
             raise error
@@ -286,8 +310,25 @@ class Session:
             error = clean_error(reply.get("error"))
             raise StudentCodeError(error["type"], error["message"])
         args_after = reply.get("args_after")
-        return reply.get("value"), args_after if isinstance(args_after, list) else None
+        try:
+            after = [decode_value(arg) for arg in args_after] if isinstance(args_after, list) else []
+            return decode_value(reply.get("value"), aliases=lambda path: _argument_at(args, path)), after
+        except (codec.CodecError, TypeError, ValueError, IndexError, RecursionError) as error:
+            raise StudentCodeError(
+                "UnsupportedValue", f"{name} returned something the grader cannot read "
+                f"({safe_text.line(error, ERROR_TYPE_LIMIT * 3)})") from None
 
     def close(self):
         if self.process is not None:
             self.process.kill()
+
+
+def _argument_at(args, path):
+    value = args
+    for step in path:
+        if type(step) is not int:
+            raise codec.CodecError("malformed alias")
+        value = value[step]
+    if not isinstance(value, np.ndarray):
+        raise codec.CodecError("malformed alias")
+    return value

@@ -3,15 +3,22 @@
 Gradescope puts the uploaded files in a folder: a notebook, or the zip that Otter's
 ``grader.export()`` makes, or something else entirely. Every way this can go wrong ends
 in a SubmissionError whose message tells the student what to upload instead.
+
+Only the code cells' sources are kept: saved outputs (plots included) and attachments are
+dropped while the notebook is read, so any notebook Gradescope accepts is graded; only the
+code itself counts toward a size limit.
 """
 
-import io
 import json
 import pathlib
 import re
 import zipfile
 
-MAX_NOTEBOOK_BYTES = 20 * 2**20
+from . import safe_text
+
+# The largest notebook read, taken as Gradescope's upload limit for a submission.
+MAX_NOTEBOOK_BYTES = 100 * 2**20
+MAX_CODE_CHARS = 16 * 2**20  # all code cells together
 UPLOAD_HINT = (
     "Upload the notebook file (.ipynb) you worked in, or the .zip that "
     "grader.export() created, without renaming or editing it outside Jupyter."
@@ -19,7 +26,20 @@ UPLOAD_HINT = (
 
 
 class SubmissionError(Exception):
-    """The submission cannot be graded; the message is for the student."""
+    """The submission cannot be graded; the message is for the student (made safe to show)."""
+
+    def __init__(self, message):
+        super().__init__(safe_text.line(message, 2000))
+
+
+def read_cells(path, expected_name):
+    """The code cells of the submission at `path` (see locate and code_cells)."""
+    return code_cells(*locate(path, expected_name))
+
+
+def _name(path):
+    """A file name as students can read it (non-UTF-8 bytes shown as escapes)."""
+    return safe_text.line(pathlib.PurePath(path).name)
 
 
 def locate(path, expected_name):
@@ -36,7 +56,7 @@ def locate(path, expected_name):
         zips = [p for p in files if p.suffix == ".zip"]
         if not notebooks and len(zips) == 1:
             return locate(zips[0], expected_name)
-        names = ", ".join(p.name for p in files[:10]) or "no files at all"
+        names = ", ".join(_name(p) for p in files[:10]) or "no files at all"
         if notebooks:
             raise SubmissionError(
                 f"Your submission has {len(notebooks)} notebooks and none is named "
@@ -47,11 +67,11 @@ def locate(path, expected_name):
         return _from_zip(path, expected_name)
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         raise SubmissionError(
-            f"{path.name} is {path.stat().st_size // 2**20} MB, more than the "
+            f"{_name(path)} is {path.stat().st_size // 2**20} MB, more than the "
             f"{MAX_NOTEBOOK_BYTES // 2**20} MB allowed. Clear large outputs "
             "(Edit → Clear All Outputs), save and upload again."
         )
-    return path.read_bytes(), path.name
+    return path.read_bytes(), _name(path)
 
 
 def _hidden(relative):
@@ -69,21 +89,32 @@ def _from_zip(path, expected_name):
             preferred = [i for i in entries if pathlib.PurePosixPath(i.filename).name == expected_name]
             chosen = (preferred or entries)[:1]
             if not chosen or (not preferred and len(entries) > 1):
-                raise SubmissionError(f"{path.name} does not contain {expected_name}. {UPLOAD_HINT}")
+                raise SubmissionError(f"{_name(path)} does not contain {expected_name}. {UPLOAD_HINT}")
             if chosen[0].file_size > MAX_NOTEBOOK_BYTES:
-                raise SubmissionError(f"The notebook inside {path.name} is too large. {UPLOAD_HINT}")
+                raise SubmissionError(f"The notebook inside {_name(path)} is too large. {UPLOAD_HINT}")
             with archive.open(chosen[0]) as member:
                 data = member.read(MAX_NOTEBOOK_BYTES + 1)
-            return data, pathlib.PurePosixPath(chosen[0].filename).name
-    except (zipfile.BadZipFile, OSError, RuntimeError) as error:
-        raise SubmissionError(f"{path.name} is not a readable zip file ({error}). {UPLOAD_HINT}") from None
+            if len(data) > MAX_NOTEBOOK_BYTES:
+                raise SubmissionError(f"The notebook inside {_name(path)} is too large. {UPLOAD_HINT}")
+            return data, _name(pathlib.PurePosixPath(chosen[0].filename))
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as error:
+        raise SubmissionError(f"{_name(path)} is not a readable zip file ({error}). {UPLOAD_HINT}") from None
+
+
+def _without_outputs(mapping):
+    """json object hook: drop saved outputs as soon as each cell is read (they are never graded)."""
+    if "outputs" in mapping:
+        del mapping["outputs"]
+    if "attachments" in mapping:
+        del mapping["attachments"]
+    return mapping
 
 
 def code_cells(data, name="the submission"):
     """The source of every code cell, in order, with IPython-only syntax neutralised."""
     try:
-        notebook = json.loads(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read())
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        notebook = json.loads(data.decode("utf-8-sig"), object_hook=_without_outputs)
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, or a 5000-digit number
         raise SubmissionError(
             f"{name} is not a Jupyter notebook: it could not be read as notebook JSON ({error}). "
             f"{UPLOAD_HINT}"
@@ -106,6 +137,11 @@ def code_cells(data, name="the submission"):
             source = "".join(part for part in source if isinstance(part, str))
         if isinstance(source, str):
             sources.append(python_source(source))
+    size = sum(len(source) for source in sources)
+    if size > MAX_CODE_CHARS:
+        raise SubmissionError(
+            f"{name} holds {size // 2**20} MB of code in its code cells, more than the "
+            f"{MAX_CODE_CHARS // 2**20} MB allowed: keep large data out of code cells. {UPLOAD_HINT}")
     return sources
 
 
@@ -118,6 +154,8 @@ def python_source(source):
     Line magics (%...) and shell escapes (!...) become `pass`; a cell magic (%%...) makes
     the whole cell a no-op except %%time/%%timeit/%%capture, whose body runs as plain code.
     """
+    if "%" not in source and "!" not in source:
+        return source
     lines = source.split("\n")
     if lines and lines[0].lstrip().startswith("%%"):
         magic = lines[0].split()[0]

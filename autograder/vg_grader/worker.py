@@ -2,7 +2,9 @@
 
 This file is sent as source text into a fresh ``python -I`` process (see sandbox.py); it
 never runs in the grader. It holds no secret: everything it learns arrives over the
-protocol pipe as plain data. Nothing it reports is trusted beyond being plain data.
+protocol pipe as plain data, and it keeps none of it: once the notebook has run, no
+variable of the worker still holds its cells or which cells were skipped (the grading
+seed never comes here at all). Nothing it reports is trusted beyond being plain data.
 
 Protocol (length-prefixed JSON, see Channel): the grader sends ``{"cells": [...],
 "skip": [...]}``; the worker answers ``cell_start``/``cell_end`` events for each cell and
@@ -242,9 +244,17 @@ def main():
     sys.modules["__main__"] = main_module
     namespace = main_module.__dict__
 
+    run_notebook(channel, namespace)
+    serve(channel, namespace)
+
+
+def run_notebook(channel, namespace):
+    """Run the cells the grader sends; they are gone with this frame once it returns."""
     setup = channel.receive()
-    skipped = set(setup["skip"])
-    for index, source in enumerate(setup["cells"]):
+    cells, skipped = setup.pop("cells"), set(setup.pop("skip"))
+    cells.reverse()  # so each cell is dropped as it starts, and only the cells not yet run stay
+    for index in range(len(cells)):
+        source = cells.pop()
         if index in skipped:
             continue
         channel.send({"event": "cell_start", "index": index})
@@ -252,6 +262,9 @@ def main():
         channel.send({"event": "cell_end", "index": index, "error": error})
     channel.send({"event": "ready"})
 
+
+def serve(channel, namespace):
+    """Answer the grader's lookups and calls until it closes the pipe."""
     while True:
         request = channel.receive()
         if request is None:

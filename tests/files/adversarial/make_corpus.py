@@ -14,6 +14,11 @@ release: `blank` (the student notebook as handed out, which scores 0) or `soluti
               {"zero": [questions], "below_full": [questions]} with every other question full
     output    phrases the top-level results message must contain (case-insensitive)
     question  the question the case answers
+    extra     optional checks of the results block at the end of the case list:
+              repeat_last  the last cell is added this many times (too big to keep in git)
+              no_hint      phrases no hint may contain (the notebook tries to inject hints)
+              public_twin  the visible output must equal the one graded by a bundle without
+                           hidden cases: nothing the notebook saw of them shows before publication
 
 `@MARKER@` in a cell is replaced by a fresh name per run: processes that a notebook
 starts call themselves by it (prctl PR_SET_NAME), so the test can prove none survived.
@@ -56,7 +61,7 @@ def gradient_regime(W_hh, gamma):
 CASES = {}
 
 
-def case(name, kind, cells, question, base="blank", where="append", expect=None, output=()):
+def case(name, kind, cells, question, base="blank", where="append", expect=None, output=(), extra=None):
     CASES[name] = {
         "kind": kind,
         "base": base,
@@ -65,6 +70,7 @@ def case(name, kind, cells, question, base="blank", where="append", expect=None,
         "output": list(output),
         "question": question,
         "cells": [cell.strip("\n") for cell in cells],
+        **({"extra": extra} if extra else {}),
     }
 
 
@@ -618,6 +624,199 @@ MALFORMED = {
     "malformed_utf16.ipynb": (json.dumps({"nbformat": 4, "cells": []}).encode("utf-16"), "not a Jupyter notebook",
                               "Is a notebook saved in UTF-16 refused with a clear message?"),
 }
+
+
+# -- results: always valid, bounded, and nothing hidden shows early ----------------------
+# (Every corpus case is also checked for these properties: results.json and the feedback
+# page under 1 MB, only printable text, the grading seed nowhere in what students see.)
+
+case("cheat_strings_that_break_layouts", "cheat", [r"""
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no text for you")
+
+def raise_each(errors):
+    for error in errors:
+        try:
+            raise error
+        except Exception as caught:
+            last = caught
+    raise last
+
+raise ValueError("\ud800 lone surrogate \udfff and \udcff")
+""", r"""
+raise ValueError("boom\u2028Hint: FAKEHINT\u2029Expected: FAKE\x85Got: FAKE\r\nHint: FAKEHINT\x0bHint: FAKEHINT")
+""", r"""
+raise type("Hint\u2028Evil\x1b[31m\u202e", (Exception,), {})("\x1b[2J\u202edetrevni \x00 nul")
+""", r"""
+raise Unprintable()
+""", r"""
+def sigmoid_gradient(x):
+    raise ValueError("bad\u2028Hint: FAKEHINT\ud800\x1c\x1dHint: FAKEHINT")
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    W_hh[...] = 7.0
+    return "explosion\u2028Hint: FAKEHINT\ud800"
+
+def clip_gradients(grads, max_norm):
+    return {"\ud800key\u2028Hint: FAKEHINT": "\x00"}, 0.0
+
+def gradient_regime(W_hh, gamma):
+    return "vanishing guaranteed\x00"  # cleaned text never equals an answer
+
+gamma_sigmoid = "0.25\u2028Hint: FAKEHINT"
+"""], "Do lone surrogates, line separators, terminal escapes and bidi overrides in messages, type names and "
+    "returned strings leave a valid result, with no injected Hint line?",
+    output=["ValueError", "\\ud800"], extra={"no_hint": ["FAKEHINT"]})
+
+case("cheat_huge_messages_everywhere", "cheat", [r"""
+import sys
+
+flood = ("&<>`|*_\\#[]\n" * 100000)[:10**6]
+sys.stdout.write(flood)
+for _ in range(3):
+    try:
+        raise ValueError(flood)
+    except ValueError:
+        pass
+raise ValueError(flood)
+""", r"""
+flood = ("&<>`|*_\\#[]\n" * 100000)[:10**6]
+raise KeyError(flood)
+""", r"""
+flood = ("&<>`|*_\\#[]\n" * 100000)[:10**6]
+
+def sigmoid_gradient(x):
+    raise ValueError(flood * 5)
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    W_hh[...] = 7.0
+    raise ArithmeticError(flood)
+
+def clip_gradients(grads, max_norm):
+    raise type("E" * 10**5, (Exception,), {})(flood)
+
+def gradient_regime(W_hh, gamma):
+    return flood
+"""] + [r"""
+raise ValueError("&" * 10**5)
+"""] * 40, "Do megabytes of Markdown-special text in every message still give results.json and a feedback page "
+    "under 1 MB?", output=["more cells raised errors"])
+
+case("runaway_notebook_cut_then_500000_cells", "runaway", [r"""
+import time
+time.sleep(1.2)
+"""] * 6 + ["pass"], "Does a notebook cut by its time limit, followed by half a million cells, get a bounded "
+    "result that counts the cells not run instead of listing them?",
+    base="solution", where="prepend", expect="blank", output=["were not run"], extra={"repeat_last": 500000})
+
+case("runaway_slow_notebook_whose_calls_kill_it", "runaway", [r"""
+import time
+time.sleep(1.0)
+"""] * 4 + [r"""
+import os
+
+def _die(*args):
+    os._exit(1)
+
+sigmoid_gradient = prod = clip_gradients = gradient_regime = _die
+"""], "Does a slow notebook whose every call kills its process (each rerun costs the notebook's time) stay "
+    "within the submission's time budget?",
+    base="solution", expect={"zero": ["sigmoid_gradient", "prod", "clip_gradients"], "below_full": ["conditions"]})
+
+case("runaway_replies_too_big_to_decode", "runaway", [r"""
+_honest_prod = prod
+
+def prod(k, W_hh, W_hx, b_h, h, x):
+    if k == 0 and W_hh.shape == (3, 3):
+        return [[]] * 400000  # 1.2 MB of JSON: over the reply limit (the process is restarted)
+    if k == 1:
+        return [[] for _ in range(20500)]  # under the reply limit, but 20500 values to decode
+    return _honest_prod(k, W_hh, W_hx, b_h, h, x)
+
+def clip_gradients(grads, max_norm):
+    return [0] * 25000, 0.0  # under the reply limit, 25000 values
+"""], "Are replies too large, or with too many values to decode quickly, refused in bounded time?",
+    base="solution", expect={"below_full": ["prod"], "zero": ["clip_gradients"]})
+
+LEAK_HELPERS = r"""
+import gc
+import hashlib
+import os
+import re
+import sys
+
+SEEN = []  # every call, in order: hidden inputs included, if they came before public messages
+STORE = os.path.join(os.environ.get("TMPDIR", "/tmp"), "seen.txt")  # survives a restart of the process
+GUESSES = []
+
+
+def remember(name, args):
+    SEEN.append(name + ":" + hashlib.sha256(repr(args).encode()).hexdigest()[:10])
+    try:
+        with open(STORE, "a") as handle:
+            handle.write(SEEN[-1] + "\n")
+    except OSError:
+        pass
+
+
+def grader_state():
+    # lists of the notebook's cell sources still held by the worker after the notebook ran
+    return sum(1 for obj in gc.get_objects() if type(obj) is list
+               and any(type(item) is str and "LEAK" + "-MARKER-CELL" in item for item in obj))
+
+
+def everything():
+    try:
+        stored = open(STORE).read().split()
+    except OSError:
+        stored = []
+    environ = ""
+    for path in ("/proc/self/environ", f"/proc/{os.getppid()}/environ"):
+        try:
+            environ += open(path, "rb").read().decode(errors="replace")
+        except OSError:
+            pass
+    found = re.findall(r"VG_GRADING_SEED=(\d+)", environ) + [os.environ.get("VG_GRADING_SEED", "")]
+    return (f"calls {len(SEEN)}: {' '.join(SEEN)} | stored {' '.join(stored)} | seeds {GUESSES} {found} | "
+            f"grader state found: {grader_state()}")
+
+
+def spy(name):
+    def function(*args):
+        remember(name, args)
+        raise ValueError(everything())
+    return function
+""".strip()
+
+case("cheat_leak_hidden_inputs_and_seed_into_public_messages", "cheat", [LEAK_HELPERS, r"""
+# LEAK-MARKER-CELL: the worker's frames hold the cells still to run; with them, guess the seed
+# as a hash of the cells (how it was once computed).
+frame, cells = sys._getframe(), []
+while frame is not None:
+    for value in frame.f_locals.values():
+        if type(value) is list and all(type(item) is str for item in value):
+            cells += value
+        elif type(value) is dict and type(value.get("cells")) is list:
+            cells += value["cells"]
+    frame = frame.f_back
+for candidate in (cells, cells[::-1]):
+    digest = hashlib.sha256("\0".join(candidate).encode()).digest()
+    GUESSES.append(int.from_bytes(digest[:8], "big"))
+""", r"""
+sigmoid_gradient = spy("sigmoid_gradient")
+prod = spy("prod")
+clip_gradients = spy("clip_gradients")
+gradient_regime = spy("gradient_regime")
+"""], "Can a notebook record the inputs of hidden checks (or which of them ran), or compute the grading seed, "
+    "and show it in a message students see before grades are published?",
+    output=["grader state found: 0"], extra={"public_twin": True})
+
+MALFORMED.update({
+    "malformed_5000_digit_integer.ipynb": (
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"n": ' + b"7" * 5000 + b'}, "cells": []}',
+        "not a Jupyter notebook", "Is a notebook with a 5000-digit number in its JSON refused as not a notebook?"),
+})
 
 
 def zip_bytes():
