@@ -135,6 +135,10 @@ def load_roster(submissions_dir, roster_path):
         return [{"stem": path.stem, "path": path.name, "input": path.name, "submission_id": "", "students": []}
                 for path in sorted(submissions_dir.glob("*.ipynb"))], [], submissions_dir
     roster = json.loads(roster_path.read_text(encoding="utf-8"))
+    for entry in roster["submissions"]:  # names and ids come from the export: student text
+        entry["submission_id"] = safe_text.line(entry["submission_id"])
+        entry["students"] = [{key: safe_text.line(value) for key, value in student.items()}
+                             for student in entry["students"]]
     return roster["submissions"], roster["not_graded"], roster["source"]
 
 
