@@ -56,9 +56,13 @@ def write_json(path, data):
 
 
 def write_text(path, text):
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(data)
     os.replace(temporary, path)
 
 
@@ -155,8 +159,8 @@ class Outputs:
 
     def __init__(self, out_dir):
         self.out_dir, self.path = out_dir, out_dir / OUTPUTS_MANIFEST
-        try:
-            self.earlier = set(filter(None, self.path.read_text(encoding="utf-8").splitlines()))
+        try:  # file names need not be UTF-8: kept byte for byte (surrogateescape)
+            self.earlier = set(filter(None, self.path.read_text("utf-8", "surrogateescape").split("\n")))
         except (OSError, ValueError):
             self.earlier = set()
         self.now = set()
@@ -167,7 +171,7 @@ class Outputs:
         self._write(self.earlier | self.now)
 
     def _write(self, names):
-        write_text(self.path, "".join(f"{name}\n" for name in sorted(names)))
+        write_bytes(self.path, "".join(f"{name}\n" for name in sorted(names)).encode("utf-8", "surrogateescape"))
 
     def finish(self):
         """Remove what earlier runs wrote and this one did not: (removed, foreign files)."""
@@ -272,6 +276,8 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
                   for record in records if record["results"] is not None
                   for student in record["students"] if student.get("email") or student.get("sid")]
     _write_csv(out_dir / "gradescope_import.csv", ["Name", "SID", "Email", "Score"], importable)
+    not_graded = [{"input": safe_text.line(n["input"]), "reason": safe_text.line(n["reason"], limit=2000)}
+                  for n in not_graded]  # file names and the grader's words about them: shown only this way
     _write_csv(out_dir / "not_graded.csv", ["input", "reason"], [[n["input"], n["reason"]] for n in not_graded])
     try:
         title = f"Class report: {pathlib.Path(config.get('notebook', 'notebook')).stem}"
