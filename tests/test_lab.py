@@ -221,3 +221,15 @@ def test_executed_notebook_shows_the_reference_runs(full_dist):
     assert set(shown) == set(expected)
     for label, reference_run in expected.items():
         assert shown[label] == pytest.approx(reference_run["eval_loss"], abs=1e-4), label
+
+
+def test_the_training_run_is_skipped_by_the_autograder(student_notebook, solution_notebook):
+    """Do the training section's code cells carry otter_ignore in both notebooks (so Otter and our grader skip
+    them), while every graded function's cell runs?"""
+    for notebook in (student_notebook, solution_notebook):
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        ignored = [cell for cell in code if "otter_ignore" in cell.metadata.get("tags", [])]
+        assert any("def train_rnn(" in cell.source for cell in ignored)
+        assert any("train_rnn(" in cell.source and "def train_rnn(" not in cell.source for cell in ignored)
+        for function in ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime"):
+            assert not any(f"def {function}(" in cell.source for cell in ignored), function

@@ -3,6 +3,7 @@
 import json
 import zipfile
 
+import nbformat
 import pytest
 
 from vg_grader import submission
@@ -126,3 +127,15 @@ def test_a_notebook_with_a_non_utf8_name_is_read(tmp_path):
     data, name = submission.locate(tmp_path, "hw.ipynb")
     assert name == "caf\\xe9.ipynb" and submission.code_cells(data, name) == ["x = 1\ny = 2"]
     assert path.exists()
+
+
+def test_cells_otter_ignores_are_not_run_and_keep_the_numbering():
+    """Are cells tagged otter_ignore (or with Otter's ignore metadata) skipped, as Otter skips them,
+    without changing the numbers of the cells after them?"""
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("a = 1"),
+        nbformat.v4.new_code_cell("long_run()", metadata={"tags": ["otter_ignore"]}),
+        nbformat.v4.new_code_cell("demo()", metadata={"otter": {"ignore": True}}),
+        nbformat.v4.new_code_cell("b = 2", metadata={"tags": ["other"], "otter": {"ignore": False}}),
+    ])
+    assert submission.code_cells(nbformat.writes(notebook).encode()) == ["a = 1", "", "", "b = 2"]

@@ -19,6 +19,7 @@ CODE_BLANK = ["# YOUR CODE HERE", 'raise NotImplementedError("Replace this line 
 ANSWER_BLANK = "None  # YOUR ANSWER HERE"
 MARKDOWN_BLANK = "_Type your answer here, replacing this text._"
 EXPORT_CALL = re.compile(r"^[ \t]*grader\.export\(", re.M)
+KEPT_TAGS = ("otter_ignore",)
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
@@ -87,10 +88,12 @@ def drop_solution_markers(nb):
 
 
 def normalise_metadata(nb):
-    """Fixed notebook metadata; no jupytext traces, no execution counts or outputs."""
+    """Fixed notebook metadata; no jupytext traces, no execution counts or outputs. Only the
+    tags that mean something to a grader survive (otter_ignore: the autograder skips the cell)."""
     nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     for cell in nb.cells:
-        cell.metadata = nbformat.from_dict({})
+        tags = [tag for tag in cell.metadata.get("tags", []) if tag in KEPT_TAGS]
+        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
@@ -102,7 +105,7 @@ def skip_export_when_executed(nb):
     the cell, unrun and without output."""
     for cell in nb.cells:
         if cell.cell_type == "code" and EXPORT_CALL.search(cell.source):
-            cell.metadata["tags"] = ["skip-execution"]
+            cell.metadata["tags"] = cell.metadata.get("tags", []) + ["skip-execution"]
     return nb
 
 

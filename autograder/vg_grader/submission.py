@@ -19,6 +19,7 @@ from . import safe_text
 # The largest notebook read, taken as Gradescope's upload limit for a submission.
 MAX_NOTEBOOK_BYTES = 100 * 2**20
 MAX_CODE_CHARS = 16 * 2**20  # all code cells together
+IGNORE_TAG = "otter_ignore"  # Otter's tag for cells the autograder does not run
 UPLOAD_HINT = (
     "Upload the notebook file (.ipynb) you worked in, or the .zip that "
     "grader.export() created, without renaming or editing it outside Jupyter."
@@ -132,6 +133,9 @@ def code_cells(data, name="the submission"):
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        if ignored(cell):
+            sources.append("")  # not run, as Otter does; kept empty so cells keep their numbers
+            continue
         source = cell.get(source_key, "")
         if isinstance(source, list):
             source = "".join(part for part in source if isinstance(part, str))
@@ -143,6 +147,16 @@ def code_cells(data, name="the submission"):
             f"{name} holds {size // 2**20} MB of code in its code cells, more than the "
             f"{MAX_CODE_CHARS // 2**20} MB allowed: keep large data out of code cells. {UPLOAD_HINT}")
     return sources
+
+
+def ignored(cell):
+    """Does the cell carry Otter's mark for cells the autograder skips (demos, long runs)?"""
+    metadata = cell.get("metadata")
+    if not isinstance(metadata, dict):
+        return False
+    tags = metadata.get("tags")
+    otter = metadata.get("otter")
+    return (isinstance(tags, list) and IGNORE_TAG in tags) or (isinstance(otter, dict) and otter.get("ignore") is True)
 
 
 MAGIC_LINE = re.compile(r"^(\s*)(%|!)")
