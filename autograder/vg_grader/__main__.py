@@ -166,6 +166,10 @@ def batch(source_dir, submissions_dir, out_dir, jobs):
             traceback.print_exc()
         if failed and not problem:
             problem = f"{notebook.name}: NOT GRADED (the grader failed on it)"
+        extra = data.get("extra_data") or {}
+        if not problem and extra.get("isolation_weaker_because"):  # a weaker isolation level is never silent
+            problem = (f"{notebook.name}: {data.get('score', 0)} (isolation {extra.get('isolation_level')}: "
+                       f"{extra['isolation_weaker_because']})")
         progress.advance(problem or f"{notebook.name}: {data.get('score', 0)}", problem=bool(problem))
         return notebook, (None if failed else data)
 
@@ -193,6 +197,8 @@ def batch(source_dir, submissions_dir, out_dir, jobs):
     except Exception:  # the grades are written; a report that fails must not hide them
         traceback.print_exc()
         print("Could not write report.html (see the error above).", file=sys.stderr)
+    for line in report.isolation_summary(records):
+        print(line)
     not_graded = sum(record["results"] is None for record in records)
     print(f"Wrote {len(records)} results, grades.csv, feedback/ and report.html to {out_dir}"
           + (f" ({not_graded} NOT GRADED)" if not_graded else ""))

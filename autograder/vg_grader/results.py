@@ -321,8 +321,23 @@ def graded(test_files, case_results, session, seconds):
         "public_max_score": points(sum(case.points for case in public)),
         "notebook_problems": len(problems),
         "isolation": getattr(session, "isolation", "") or "",  # how the notebook was confined
+        **isolation_fields(session),
     }
-    return _results(score, seconds, _overview(test_files, case_results, problems), tests, extra)
+    output = _overview(test_files, case_results, problems)
+    if extra["isolation_level"] != "none" and extra["isolation_weaker_because"]:
+        output += "\n\n" + inline(f"Grader note: your notebook ran at the isolation level "
+                                   f"{extra['isolation_level']!r}, not a stronger one "
+                                   f"({extra['isolation_weaker_because']}).")
+    return _results(score, seconds, output, tests, extra)
+
+
+def isolation_fields(session):
+    """How the notebook was confined and why no stronger level was used (for `make grade` and its report)."""
+    process = getattr(session, "process", None)
+    level = getattr(process, "level", "") if process is not None else ""
+    if level:
+        return {"isolation_level": level, "isolation_weaker_because": getattr(process, "reason", "") or ""}
+    return {"isolation_level": "none", "isolation_weaker_because": getattr(session, "problem", "") or ""}
 
 
 def unreadable(test_files, message, seconds):
