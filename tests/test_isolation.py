@@ -23,7 +23,8 @@ import uuid
 
 import pytest
 
-from vg_grader import sandbox
+from vg_grader import host, isolation, leftovers, memory, sandbox
+from vg_grader.isolation_user import Protection
 
 from .conftest import REPO
 
@@ -141,7 +142,8 @@ time.sleep(0.3)
 
 PROBE_PROGRAM = r'''
 import json, os, sys, time
-from vg_grader import sandbox
+from vg_grader import host, isolation, leftovers, memory, sandbox
+from vg_grader.isolation_user import Protection
 from vg_grader.session import Session
 spec = json.loads(sys.argv[1])
 os.environ["VG_TEST_CANARY"] = spec["canary"]  # the grader's own environment holds a secret
@@ -151,7 +153,8 @@ values = {name: value for name, (kind, value) in session.lookup(spec["names"]).i
 process = session.process
 report = {"level": process.level if process else None, "values": values, "grader_uid": os.getuid(),
           "errors": [[r.index, r.error] for r in session.reports if r.error], "problem": session.problem,
-          "uid": process.lease.uid if process and process.lease else None}
+          "uid": process.uid if process else None,
+          "memory": process.memory if process else None}
 session.close()
 time.sleep(0.2)
 def named(pid):
@@ -159,9 +162,9 @@ def named(pid):
         return open(f"/proc/{pid}/comm").read().strip() == spec["marker"]
     except OSError:
         return False
-report["marked"] = [pid for pid, (_, _, state) in sandbox._process_table().items()
+report["marked"] = [pid for pid, (_, _, state) in host.process_table().items()
                     if state != "Z" and named(pid)] if spec["marker"] else []
-report["of_uid"] = sandbox.processes_of_user(report["uid"]) if report["uid"] else []
+report["of_uid"] = host.processes_of_user(report["uid"]) if report["uid"] else []
 report["left_in_tmp"] = os.path.exists(f"/tmp/{spec['marker']}.left") if spec["marker"] else False
 print(json.dumps(report, default=repr))
 '''
@@ -190,7 +193,7 @@ def run_probe(cells, names, secrets=(), marker="", level=None, user=None):
 def readable_runtime_command(command, user):
     """`command` in a new mount namespace whose runtime folders are readable by anyone."""
     blockers = {}
-    for folder in sandbox.runtime_folders():
+    for folder in host.runtime_folders():
         path = pathlib.Path(folder)
         for parent in reversed(path.parents):
             if parent != pathlib.Path("/") and not parent.stat().st_mode & 0o001:
@@ -235,9 +238,9 @@ def secrets_on_disk():
 
 def allowed_paths():
     """What a namespace sandbox may show: the runtime, its own folders, a few devices and /etc files."""
-    allowed = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/tmp", sandbox.STUDENT_HOME,
+    allowed = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/tmp", isolation.STUDENT_HOME,
                "/dev", "/etc/passwd", "/etc/group", "/etc/ld.so.cache"]
-    return allowed + sandbox.runtime_folders()
+    return allowed + host.runtime_folders()
 
 
 SECRET_NAMES = ["vanishing_gradients_reference", "vg-secrets-", "vg-bundle-", "/autograder/", CANARY,
@@ -276,13 +279,13 @@ def test_namespace_student_is_unprivileged_and_offline():
     facts = report["values"]["facts"]
     assert facts["uid"] != 0 and facts["gid"] != 0
     if ROOT:
-        assert facts["uid"] in sandbox.UID_POOL
+        assert facts["uid"] in host.UID_POOL
     assert int(facts["cap_eff"], 16) == 0 and facts["no_new_privs"] == "1"
     assert facts["pid"] == 1 and facts["ppid"] == 0 and facts["pids"] == [1], "other processes are visible"
     assert facts["network"] is False
-    assert sorted(facts["writable"]) == sorted({"/tmp", sandbox.STUDENT_HOME})
+    assert sorted(facts["writable"]) == sorted({"/tmp", isolation.STUDENT_HOME})
     assert facts["address_space"] == LIMITS["memory_mb"] * 2**20
-    assert facts["cwd"] == facts["home"] == sandbox.STUDENT_HOME
+    assert facts["cwd"] == facts["home"] == isolation.STUDENT_HOME
     assert not any("VG" in name or "GRADING" in name for name in facts["environment"])
 
 
@@ -316,7 +319,7 @@ def test_user_level_hides_protected_secrets_and_kills_by_user_id(secrets_on_disk
     report = run_probe(cells, ["facts", "readable", "spawned"], secrets=[secrets_on_disk], marker=marker, level="user")
     assert report["level"] == "user"
     facts, readable = report["values"]["facts"], report["values"]["readable"]
-    assert facts["uid"] in sandbox.UID_POOL and facts["uid"] == report["uid"]
+    assert facts["uid"] in host.UID_POOL and facts["uid"] == report["uid"]
     assert int(facts["cap_eff"], 16) == 0 and facts["no_new_privs"] == "1"
     assert all(value is None for value in readable.values()), readable
     assert report["values"]["spawned"] > 0 and report["marked"] == [] and report["of_uid"] == []
@@ -378,7 +381,7 @@ def test_user_ids_are_exclusive_and_fall_back_to_nobody(monkeypatch):
         first, second = sandbox.UidLease(), sandbox.UidLease()
         try:
             assert first.own and second.own and first.uid != second.uid
-            assert {first.uid, second.uid} <= set(sandbox.UID_POOL)
+            assert {first.uid, second.uid} <= set(host.UID_POOL)
         finally:
             first.release()
             second.release()
