@@ -222,19 +222,15 @@ def kill_user(uid):
 class UidLease:
     """A user id from UID_POOL that no other sandbox on this machine holds right now.
 
-    If none can be had (no private lock folder, every id in use), `nobody` is shared
-    instead: still unprivileged, but then processes cannot be told apart by user id, so
-    `own` is False and nothing is killed or deleted by user id.
+    OSError if none can be had (no private lock folder, every id in use): sharing one, or
+    `nobody`, would let sandboxes signal each other and read what the other left.
     """
 
     def __init__(self, on_acquire=None):
         self.fd = None
-        try:
-            folder = private_folder()
-        except OSError:
-            folder = None
+        folder = private_folder()
         start = random.randrange(max(len(UID_POOL), 1))
-        for offset in range(len(UID_POOL) if folder else 0):
+        for offset in range(len(UID_POOL)):
             uid = UID_POOL[(start + offset) % len(UID_POOL)]
             try:
                 pwd.getpwuid(uid)
@@ -249,17 +245,12 @@ class UidLease:
                 os.close(fd)
                 continue
             self.uid = self.gid = uid
-            self.fd, self.own = fd, True
+            self.fd = fd
             kill_user(uid)  # anything left by a grader that crashed while holding it
             if on_acquire is not None:
                 on_acquire(uid)
             return
-        try:
-            entry = pwd.getpwnam("nobody")
-            self.uid, self.gid = entry.pw_uid, entry.pw_gid
-        except KeyError:
-            self.uid = self.gid = 65534
-        self.own = False
+        raise OSError(f"every user id of {UID_POOL.start}-{UID_POOL.stop - 1} is in use by another sandbox")
 
     def release(self):
         if self.fd is not None:

@@ -23,7 +23,7 @@ from . import host
 SYS_KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "ppc64le": 271, "s390x": 280}.get(os.uname().machine)
 KEYCTL_GET_KEYRING_ID, KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_REVOKE, KEYCTL_CLEAR = 0, 1, 3, 7
 KEYCTL_UNLINK, KEYCTL_READ, KEYCTL_GET_PERSISTENT = 9, 11, 22
-KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -3, -4, -5
+KEY_SPEC_THREAD_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -1, -4, -5
 IPC_RMID = 0
 SYSV_KINDS = ("shm", "msg", "sem")
 # Filesystems no student can leave a file in (or that are the kernel's own views).
@@ -67,8 +67,9 @@ def keyring_contents(keyring):
 
 
 def persistent_keyring():
-    """Serial of the caller's persistent keyring, linked into its (own) session keyring."""
-    return keyctl(KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_SESSION_KEYRING)
+    """Serial of the caller's persistent keyring, linked into the calling thread's keyring (which dies with it;
+    a session keyring might be the user-session keyring, which would keep the link)."""
+    return keyctl(KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_THREAD_KEYRING)
 
 
 def user_keyrings():
