@@ -79,7 +79,7 @@ class UserLevel(Level):
         self.sandbox_pid = self.process.pid
 
     def kill(self):
-        if self.process is None:
+        if self.process is None or self.lease is None:
             return
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
@@ -191,21 +191,32 @@ _runtime_copy = None
 
 
 def student_runtime(secrets):
-    """(python, numpy site folder, library folder or None) for the student's worker.
+    """(python, site folder, library folder or None) for the student's worker.
 
-    The grader's own runtime where other users can read it and it lies in no protected
-    folder; else a copy (hard links where possible) in a folder only root can write.
+    The grader's own interpreter and site folder (numpy's, with the other packages the
+    namespace level shows too) where other users can read them and they lie in no
+    protected folder; else copies (hard links where possible) in a folder only root can
+    write, made once per grader process.
     """
-    secret_folders = [os.path.realpath(path) for path in secrets]
-    files = [os.path.realpath(path) for path in host.runtime_files()]
-    if all(host.world_readable(path) and not any(host.inside(path, s) for s in secret_folders) for path in files):
-        return sys.executable, host.numpy_site(), None
     global _runtime_copy
+    secret_folders = [os.path.realpath(path) for path in secrets]
+
+    def usable(path):
+        path = os.path.realpath(path)
+        return host.world_readable(path) and not any(host.inside(path, folder) for folder in secret_folders)
+
+    python_files = [os.path.realpath(sys.executable), os.__file__]
+    interpreter_ok, site_ok = all(usable(path) for path in python_files), usable(host.runtime_files()[2])
+    if interpreter_ok and site_ok:
+        return sys.executable, host.numpy_site(), None
     if _runtime_copy is None:
-        _runtime_copy = copy_runtime()
-    if not host.world_readable(_runtime_copy[0]):
+        _runtime_copy = copy_runtime(with_site=not site_ok)
+    python, site, library = _runtime_copy
+    if not host.world_readable(python):
         raise SandboxUnavailable(f"the copy of the Python runtime in {SHARED_TMP} is not readable by other users")
-    return _runtime_copy
+    if interpreter_ok:
+        python, library = sys.executable, None
+    return python, site or host.numpy_site(), library
 
 
 def _link_or_copy(source, target):
@@ -220,8 +231,9 @@ def _link_or_copy(source, target):
     os.chmod(target, 0o755 if os.stat(target).st_mode & stat.S_IXUSR else 0o644)
 
 
-def copy_runtime():
-    """Copy the interpreter, its shared library, the standard library and numpy where anyone can read them."""
+def copy_runtime(with_site):
+    """Copy the interpreter, its shared library, the standard library and (with_site) the site folder of numpy
+    where anyone can read them: (python, site or None, library folder or None)."""
     folder = tempfile.mkdtemp(prefix="vg-runtime-", dir=SHARED_TMP)
     atexit.register(shutil.rmtree, folder, True)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -231,18 +243,17 @@ def copy_runtime():
     shutil.copy2(os.path.realpath(sys.executable), python)
     library = None
     for name in sorted(os.listdir(os.path.join(base, "lib"))) if os.path.isdir(os.path.join(base, "lib")) else []:
-        if name.startswith(("libpython", "libpython3")) and ".so" in name:
+        if name.startswith("libpython") and ".so" in name:
             library = os.path.join(folder, "lib")
             os.makedirs(library, exist_ok=True)
             _link_or_copy(os.path.join(base, "lib", name), os.path.join(library, name))
     stdlib = os.path.dirname(os.path.realpath(os.__file__))
     shutil.copytree(stdlib, os.path.join(folder, "lib", version), copy_function=_link_or_copy, symlinks=False,
                     ignore=lambda _, names: [n for n in names if n in RUNTIME_SKIPPED])
-    site = os.path.join(folder, "site")
-    numpy_site = host.numpy_site()
-    for name in os.listdir(numpy_site):
-        if name == "numpy" or name.startswith(("numpy.", "numpy-")):
-            shutil.copytree(os.path.join(numpy_site, name), os.path.join(site, name), copy_function=_link_or_copy)
+    site = None
+    if with_site:
+        site = os.path.join(folder, "site")
+        shutil.copytree(host.numpy_site(), site, copy_function=_link_or_copy, symlinks=True)
     os.chmod(python, 0o755)
     for root, _, _ in os.walk(folder):
         os.chmod(root, 0o755)  # folders of the copy only: the originals' modes never change

@@ -14,7 +14,7 @@ import os
 import time
 
 CGROUP_ROOT = "/sys/fs/cgroup"
-PROCESS_FLOOR_MB = 128  # Python with numpy needs about 100 MB of address space to start
+PROCESS_FLOOR_MB = 168  # the worker with numpy needs about 150 MB of address space (OpenBLAS hangs with less)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -112,6 +112,7 @@ class StudentProcess:
         self.level = self.reason = self.memory = ""
         self.isolation = self.to_child = self.from_child = None
         self.output = None
+        self.killed = False
         problems = []
         for level, problem in candidate_levels():
             if problem:
@@ -227,10 +228,11 @@ class StudentProcess:
         return self.process is not None and self.process.poll() is None
 
     def kill(self):
-        """Kill every process the notebook started (whatever it did to escape), then clean up."""
-        if self.isolation is not None:
+        """Kill every process the notebook started (whatever it did to escape), then clean up (once)."""
+        if self.isolation is not None and not self.killed:
+            self.killed = True
             self.isolation.kill()
-        self._cleanup()
+            self._cleanup()
 
     def _abandon(self):
         """Undo a start that failed, so the next level starts from scratch."""
