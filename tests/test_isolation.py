@@ -570,7 +570,8 @@ def test_user_level_runs_an_unreadable_runtime_from_a_readable_copy():
     report = run_probe(cells, ["runtime"], level="user")
     assert report["level"] == "user" and report["errors"] == [], report
     python, numpy_file, norm = report["values"]["runtime"]
-    assert "vg-runtime-" in python and "vg-runtime-" in numpy_file and abs(norm - 2**0.5) < 1e-12
+    assert "vg-runtime-" in python and abs(norm - 2**0.5) < 1e-12
+    assert host.world_readable(host.runtime_files()[2]) or "vg-runtime-" in numpy_file
 
 
 # -- graded through the bundle, at the namespace and user levels ---------------------------

@@ -69,7 +69,7 @@ class NamespaceLevel(Level):
             before = host.processes_of_self()
         else:
             try:
-                self.lease = host.UidLease(on_acquire=clear_keyrings_of)
+                self.lease = host.UidLease(on_acquire=leftovers.clear_keys)
             except OSError as error:
                 raise SandboxUnavailable(str(error)) from None
             uid, gid = self.lease.uid, self.lease.gid
@@ -137,16 +137,12 @@ class NamespaceLevel(Level):
                 pass
             self.folder = None
         if self.lease is not None:
-            clear_keyrings_of(self.lease.uid)
+            leftovers.clear_keys(self.lease.uid)
             self.lease.release()
             self.lease = None
         # (In a user namespace, the user keyrings are the namespace's own and die with it.)
         if self.cgroup is not None:
             self.cgroup.remove()
-
-
-def clear_keyrings_of(uid):
-    host.as_user(uid, uid, leftovers.clear_keyrings)
 
 
 def read_status(fd):

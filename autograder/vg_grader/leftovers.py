@@ -22,7 +22,8 @@ from . import host
 
 SYS_KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "ppc64le": 271, "s390x": 280}.get(os.uname().machine)
 KEYCTL_GET_KEYRING_ID, KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_REVOKE, KEYCTL_CLEAR = 0, 1, 3, 7
-KEYCTL_UNLINK, KEYCTL_READ, KEYCTL_GET_PERSISTENT = 9, 11, 22
+KEYCTL_SETPERM, KEYCTL_UNLINK, KEYCTL_READ, KEYCTL_GET_PERSISTENT = 5, 9, 11, 22
+USER_KEYRING_PERMISSIONS = 0x1F3F0000  # the kernel's own: possessor and user only
 KEY_SPEC_THREAD_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -1, -4, -5
 IPC_RMID = 0
 SYSV_KINDS = ("shm", "msg", "sem")
@@ -233,9 +234,40 @@ def files_of(uid, folders):
 # -- the two ways to clean ------------------------------------------------------------
 
 
+def user_keyring_serials(uid):
+    """Serials of the user, user-session and persistent keyrings of `uid` that root may view (as another user).
+
+    Read from /proc/keys: the user may have taken its own rights on them away, which also
+    keeps the special ids (-4, -5) from resolving for it.
+    """
+    names = {f"_uid.{uid}:", f"_uid_ses.{uid}:", f"_persistent.{uid}:"}
+    serials = []
+    try:
+        with open("/proc/keys") as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) > 8 and fields[7] == "keyring" and fields[8] in names and fields[5] == str(uid):
+                    serials.append(int(fields[0], 16))
+    except (OSError, ValueError):
+        pass
+    return serials
+
+
+def clear_keys(uid):
+    """Unlink every key from the user, user-session and persistent keyrings of `uid` (root only)."""
+    host.as_user(uid, uid, clear_keyrings)
+    # A notebook may have taken its own rights on its keyrings away and given them to others: root
+    # then has them (as "other"), and clears what the user could not.
+    for serial in user_keyring_serials(uid):
+        for key in keyring_contents(serial):
+            keyctl(KEYCTL_UNLINK, key, serial)
+        keyctl(KEYCTL_CLEAR, serial)
+        keyctl(KEYCTL_SETPERM, serial, USER_KEYRING_PERMISSIONS)  # closed to other users again
+
+
 def clear_user(uid, gid):
     """Remove everything user `uid` (a student's own id, all its processes dead) left on the host."""
-    host.as_user(uid, gid, clear_keyrings)
+    clear_keys(uid)
     for kind, ident, owner, creator in sysv_objects():
         if uid in (owner, creator):
             remove_sysv(kind, ident)
@@ -244,8 +276,8 @@ def clear_user(uid, gid):
 
 
 def left_by(uid):
-    """What user `uid` holds that outlives its processes: {"keys", "ipc", "files"} (root only for keys)."""
-    keys = []
+    """What user `uid` holds that outlives its processes: {"keys", "ipc", "files"} (keys: root or uid only)."""
+    keys = set()
     if os.geteuid() == 0:
         read, write = os.pipe()
 
@@ -257,12 +289,14 @@ def left_by(uid):
         os.close(write)
         with os.fdopen(read) as handle:
             text = handle.read()
-        keys = [key for ring in (json.loads(text) if text else {}).values() for key in ring]
+        keys.update(key for ring in (json.loads(text) if text else {}).values() for key in ring)
+        for serial in user_keyring_serials(uid):  # what only others may read
+            keys.update(keyring_contents(serial))
     elif uid == os.getuid():
-        keys = [key for ring in keys_of_user_keyrings().values() for key in ring]
+        keys.update(key for ring in keys_of_user_keyrings().values() for key in ring)
     ipc = [(kind, ident) for kind, ident, owner, creator in sysv_objects() if uid in (owner, creator)]
     files = [path for path, _ in files_of(uid, world_writable_folders())]
-    return {"keys": keys, "ipc": ipc, "files": files}
+    return {"keys": sorted(keys), "ipc": ipc, "files": files}
 
 
 class Snapshot:

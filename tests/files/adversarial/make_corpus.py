@@ -628,7 +628,7 @@ def report_leaks():
 def leftover_kernel_keys():
     case("cheat_leave_kernel_keys", "cheat", [LEFTOVER_PRELUDE, '''
 EVERYONE = 0x3F3F3F3F  # possessor, user, group and other may view, read, write, search, link, set attributes
-KEYCTL_SETPERM, KEYCTL_GET_PERSISTENT = 5, 22
+KEYCTL_SETPERM, KEYCTL_LINK, KEYCTL_GET_PERSISTENT = 5, 8, 22
 try:
     leaked += [line.strip() for line in open("/proc/keys") if MARKER in line and RUN not in line]
 except OSError:
@@ -652,6 +652,12 @@ if ADD_KEY is not None:
     if persistent > 0:
         libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_SETPERM), ctypes.c_long(persistent), ctypes.c_long(EVERYONE))
         planted.append(add_key(f"{MARKER}-{RUN}-persistent", persistent))
+    # A key anyone may read (made in the possessed session keyring), linked into the keyrings of the user id,
+    # then the user-session keyring closed to its own user and opened to every other one.
+    shared = add_key(f"{MARKER}-{RUN}-shared", -3)
+    for keyring in (-4, -5, persistent):
+        libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_LINK), ctypes.c_long(shared), ctypes.c_long(keyring))
+    libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_SETPERM), ctypes.c_long(-5), ctypes.c_long(0x3F))
 print("planted keys:", planted)
 report_leaks()
 '''], "Can a notebook leave kernel keys (user, session, persistent keyrings) for a later notebook to read?")
@@ -766,30 +772,36 @@ def hoard():
         pass
     return kept
 
-children, pipes = [], []
-for _ in range(16):  # as many processes as allowed, each holding all it can at the same time
-    try:
-        read, write = os.pipe()
-        pid = os.fork()
-    except OSError:
-        break
-    if pid == 0:
-        os.close(read)
-        kept = hoard()
-        os.write(write, str(len(kept) * CHUNK // 2**20).encode().ljust(16))
-        time.sleep(1)
-        os._exit(0)
-    os.close(write)
-    children.append(pid)
-    pipes.append(read)
-mine = hoard()
-held = len(mine) * CHUNK // 2**20
-for read in pipes:
-    try:
-        held += int(os.read(read, 16) or b"0")
-    except (OSError, ValueError):
-        pass
-raise RuntimeError(f"held {held} MB in {len(children) + 1} processes")
+def hoard_everywhere():
+    """Fork as many processes as allowed, each holding all it can at the same time; MB held in all."""
+    children, pipes = [], []
+    for _ in range(16):
+        try:
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            os.close(read)
+            kept = hoard()
+            os.write(write, str(len(kept) * CHUNK // 2**20).encode().ljust(16))
+            time.sleep(1)
+            os._exit(0)
+        os.close(write)
+        children.append(pid)
+        pipes.append(read)
+    held = len(hoard()) * CHUNK // 2**20  # freed on return: later cells need the memory
+    for read in pipes:
+        try:
+            held += int(os.read(read, 16) or b"0")
+        except (OSError, ValueError):
+            pass
+    for pid in children:
+        os.waitpid(pid, 0)
+    return held, len(children)
+
+held, children = hoard_everywhere()
+raise RuntimeError(f"held {held} MB in {children + 1} processes")
 '''], "Is the memory of all the notebook's processes together bounded (a fork per allocation gets no more)?",
         base="solution", where="prepend", output=["held"])
 
