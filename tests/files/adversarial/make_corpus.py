@@ -758,6 +758,7 @@ report_leaks()
 def memory_in_many_processes():
     case("runaway_hoards_memory_in_many_processes", "runaway", ['''
 import os
+import signal
 import time
 
 CHUNK = 16 * 2**20
@@ -785,7 +786,7 @@ def hoard_everywhere():
             os.close(read)
             kept = hoard()
             os.write(write, str(len(kept) * CHUNK // 2**20).encode().ljust(16))
-            time.sleep(1)
+            time.sleep(30)  # holding it, until the parent has counted
             os._exit(0)
         os.close(write)
         children.append(pid)
@@ -797,6 +798,7 @@ def hoard_everywhere():
         except (OSError, ValueError):
             pass
     for pid in children:
+        os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     return held, len(children)
 
