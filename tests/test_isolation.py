@@ -559,6 +559,25 @@ def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path
     assert "WARNING: the process level runs every notebook as your own user" in capsys.readouterr().out
 
 
+def test_weaker_level_is_loud_in_the_class_report():
+    """Does the class report (and `make grade`'s summary) say which notebooks ran below the strongest level,
+    and why?"""
+    from vg_grader import report
+
+    def record(stem, level, why):
+        extra = {"isolation_level": level, "isolation_weaker_because": why}
+        return {"stem": stem, "results": {"score": 1, "tests": [], "extra_data": extra}}
+
+    records = [record("a", "namespace", ""), record("b", "user", "namespace: unshare: Operation not permitted"),
+               record("c", "user", "namespace: unshare: Operation not permitted"), {"stem": "d", "results": None}]
+    lines = report.isolation_summary(records)
+    assert lines[0] == "Isolation: 1 at the namespace level, 2 at the user level"
+    assert lines[1] == ("WARNING: 2 notebook(s) not at the strongest isolation level "
+                        "(user: namespace: unshare: Operation not permitted)")
+    page = report.class_report(records, [("prod", 8)], {}, use_matplotlib=False)
+    assert "WARNING: 2 notebook(s) not at the strongest isolation level" in page
+
+
 @needs_root
 @needs_tools
 def test_user_level_runs_an_unreadable_runtime_from_a_readable_copy():
@@ -598,6 +617,9 @@ def grade_at(level, source, path, tmp_path, hide=()):
     results = json.loads(results_path.read_text())
     jsonschema.validate(results, RESULTS_SCHEMA)
     assert results["extra_data"]["isolation_level"] == level, results["extra_data"]
+    if level != sandbox.LEVELS[0]:  # weaker than the strongest: the results say so, and why
+        assert sandbox.LEVELS[0] in results["extra_data"]["isolation_weaker_because"]
+        assert f"grader note: your notebook ran at the isolation level '{level}'" in corpus().plain(results["output"])
     return results, seconds, results_path.stat().st_size
 
 

@@ -102,7 +102,7 @@ def main(argv=None):
                          f"works here ({found['reason']}). The `process` level would run every notebook as you, "
                          "able to read and change anything you can, including the reference solutions: use it "
                          f"only for trusted notebooks, with `make grade ISOLATION=process`. {STRONGER}")
-            sys.exit(f"Refusing to grade: no isolation level can run the notebooks here ({found['reason']}).")
+            sys.exit(f"Refusing to grade: {found['reason']}.")
         print(f"Isolation level: {found['level']}" + (f" (stronger levels not available: {found['reason']})"
                                                       if found["reason"] else ""), flush=True)
         if found["level"] == "process":

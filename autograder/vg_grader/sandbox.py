@@ -61,6 +61,13 @@ def candidate_levels():
     return [(level, _level_problem(level)) for level in levels]
 
 
+def skipped_levels():
+    """Why the levels stronger than VG_GRADER_ISOLATION's were not tried (a weaker level is never silent)."""
+    forced = os.environ.get(ISOLATION_VARIABLE, "").strip()
+    stronger = LEVELS[:LEVELS.index(forced)] if forced in LEVELS else ()
+    return [f"{level}: not tried ({ISOLATION_VARIABLE}={forced})" for level in stronger]
+
+
 def isolation_level():
     """The level the next student process of this grader process will (try to) use, or ''."""
     return next((level for level, problem in candidate_levels() if not problem), "")
@@ -113,7 +120,7 @@ class StudentProcess:
         self.isolation = self.to_child = self.from_child = None
         self.output = None
         self.killed = False
-        problems = []
+        problems = skipped_levels()
         for level, problem in candidate_levels():
             if problem:
                 problems.append(f"{level}: {problem}")
