@@ -479,6 +479,26 @@ def test_memory_of_all_processes_fits_the_total(total, per_process, processes):
     assert together.processes == processes and together.address_space == min(total, per_process) * 2**20
 
 
+def test_memory_cgroup_caps_the_total_where_the_controller_is_delegated(tmp_path):
+    """Given a cgroup v2 folder that offers the memory controller, is a child made with memory.max = the total;
+    and where there is none, is no cgroup claimed (the split limits apply)?"""
+    delegated = tmp_path / "delegated"
+    delegated.mkdir()
+    (delegated / "cgroup.subtree_control").write_text("cpu memory\n")
+    cgroup = memory.MemoryCgroup(300, parent=str(delegated))
+    child = pathlib.Path(cgroup.procs).parent
+    assert child.parent == delegated and (child / "memory.max").read_text() == str(300 * 2**20)
+    for file in child.iterdir():
+        file.unlink()  # a real cgroup folder can be removed with its files; this one cannot
+    cgroup.remove()
+    assert not child.exists() and cgroup.procs is None
+    not_a_cgroup = tmp_path / "not-a-cgroup"
+    not_a_cgroup.mkdir()
+    cgroup = memory.MemoryCgroup(300, parent=str(not_a_cgroup))
+    assert cgroup.procs is None and cgroup.why and list(not_a_cgroup.iterdir()) == []
+    assert memory.MemoryCgroup(300, root=str(tmp_path)).procs is None  # no cgroup v2 of the grader's there
+
+
 def test_default_limits_fit_gradescopes_container():
     """Do the student's processes together fit Gradescope's default 768 MB with room for the grader?"""
     limits = isolation.Limits()

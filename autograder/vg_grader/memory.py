@@ -78,18 +78,13 @@ class MemoryCgroup:
             self._write("memory.max", str(int(total_mb) * 2**20))
             if os.path.exists(os.path.join(path, "memory.swap.max")):
                 self._write("memory.swap.max", "0")
-            self._write("memory.oom.group", "0")
         except OSError as error:
             self.why = str(error)
             self.remove()
 
     def _write(self, name, value):
-        try:
-            with open(os.path.join(self.path, name), "w") as handle:
-                handle.write(value)
-        except FileNotFoundError:
-            if name != "memory.oom.group":
-                raise
+        with open(os.path.join(self.path, name), "w") as handle:
+            handle.write(value)
 
     @property
     def procs(self):
