@@ -232,11 +232,11 @@ def run_probe(cells, names, secrets=(), marker="", level=None, user=None):
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def private_view_command(command, user=None, hide=(), readable_runtime=True):
-    """`command` in a new mount namespace where the folders in `hide` look empty and, if readable_runtime,
-    the folders that keep other users from the Python runtime are replaced (the runtime bound back)."""
+def private_view_command(command, user=None, hide=(), keep=(), readable_runtime=True):
+    """`command` in a new mount namespace where the folders in `hide` look empty but for the runtime and `keep`
+    (bound back), and, if readable_runtime, the folders that keep other users from the runtime are replaced."""
     blockers = {str(folder): set() for folder in hide}
-    for folder in host.runtime_folders():
+    for folder in [*host.runtime_folders(), *map(str, keep)]:
         hiding = [blocker for blocker in blockers if host.inside(folder, blocker)]
         if hiding:
             blockers[hiding[0]].add(folder)
@@ -252,7 +252,8 @@ def private_view_command(command, user=None, hide=(), readable_runtime=True):
             keep = f"/run/vg-keep-{os.getpid()}-{number}-{index}"
             lines += [f"mkdir -p {keep}", f"mount --bind {folder} {keep}"]
             keeps.append((keep, folder))
-        lines.append(f"mount -t tmpfs -o mode=755 tmpfs {blocker}")
+        mode = 1777 if blocker == tempfile.gettempdir() else 755  # a /tmp stays writable by everyone
+        lines.append(f"mount -t tmpfs -o mode={mode} tmpfs {blocker}")
         for keep, folder in keeps:
             lines += [f"mkdir -p {folder}", f"mount --bind {keep} {folder}", f"umount {keep}", f"rmdir {keep}"]
     if user is not None:
@@ -623,12 +624,14 @@ def grade_at(level, source, path, tmp_path, hide=()):
     made empty in a private mount namespace, as on Gradescope where only the bundle exists.
     """
     results_path = tmp_path / "results" / "results.json"
+    results_path.parent.mkdir(parents=True, exist_ok=True)
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     environment[sandbox.ISOLATION_VARIABLE] = level
     command = [sys.executable, "-m", "vg_grader", "grade", "--source", str(source), "--submission", str(path),
                "--results", str(results_path)]
     if hide:
-        command = private_view_command(command, hide=hide, readable_runtime=False)
+        command = private_view_command(command, hide=hide, keep=[source, results_path.parent, path.parent],
+                                       readable_runtime=False)
     started = time.monotonic()
     completed = subprocess.run(command, cwd=source, env=environment, capture_output=True, text=True, check=False,
                                timeout=time_bound() + 3 * corpus().SLACK_SECONDS)
@@ -648,9 +651,10 @@ def time_bound():
     return corpus().FAST_LIMITS["total_seconds"] + corpus().SLACK_SECONDS
 
 
-def other_checkouts():
-    """The top folder holding this checkout (and, on a shared machine, other copies of the reference)."""
-    return [pathlib.Path("/", REPO.parts[1])] if len(REPO.parts) > 2 else []
+def other_copies():
+    """Where a development machine keeps world-readable copies of the reference that a Gradescope container
+    does not have: the top folder of this checkout (other checkouts) and the temporary folder (builds)."""
+    return ([pathlib.Path("/", REPO.parts[1])] if len(REPO.parts) > 2 else []) + [pathlib.Path(tempfile.gettempdir())]
 
 
 LEVELS_TO_TRY = [pytest.param("namespace", marks=pytest.mark.skipif(not NAMESPACES, reason="needs namespaces")),
@@ -693,7 +697,7 @@ def test_nothing_outlives_a_sandbox(name, level, corpus_source, student_notebook
     notebook = tmp_path / "vanishing_gradients.ipynb"
     nbformat.write(corpus().assemble(name, student_notebook, solution_notebook, marker), notebook)
     for run in (1, 2):
-        results, seconds, size = grade_at(level, corpus_source, notebook, tmp_path / f"run{run}", other_checkouts())
+        results, seconds, size = grade_at(level, corpus_source, notebook, tmp_path / f"run{run}")
         output = corpus().plain(results["output"])
         assert "leaked" not in output, f"run {run} found what an earlier run left:\n{results['output'][:3000]}"
         assert results["score"] <= blank_notebook_score
@@ -708,7 +712,7 @@ def test_memory_of_all_processes_is_bounded(level, corpus_source, student_notebo
     notebook = tmp_path / "vanishing_gradients.ipynb"
     hoard = corpus().assemble("runaway_hoards_memory_in_many_processes", student_notebook, solution_notebook, "vgmem")
     nbformat.write(hoard, notebook)
-    results, seconds, size = grade_at(level, corpus_source, notebook, tmp_path, other_checkouts())
+    results, seconds, size = grade_at(level, corpus_source, notebook, tmp_path)
     held = re.search(r"held (\d+) mb in (\d+) processes", corpus().plain(results["output"]))
     assert held, results["output"][:2000]
     assert 0 < int(held.group(1)) <= isolation.Limits().total_memory_mb
@@ -741,7 +745,7 @@ def test_corpus_at_the_user_level(name, corpus_source, student_notebook, solutio
     path = tmp_path / "submission" / "vanishing_gradients.ipynb"
     path.parent.mkdir()
     nbformat.write(adversarial.assemble(name, student_notebook, solution_notebook, marker), path)
-    results, seconds, size = grade_at("user", corpus_source, path, tmp_path, other_checkouts())
+    results, seconds, size = grade_at("user", corpus_source, path, tmp_path, other_copies())
     assert seconds < time_bound() and size < 2**20, f"{name}: grading took {seconds:.1f} s, {size} bytes"
     deadline = time.monotonic() + 2
     while adversarial.processes_named(marker) and time.monotonic() < deadline:
