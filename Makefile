@@ -1,5 +1,5 @@
 # Vanishing & exploding gradients: build, test and grade the assignment.
-# Overridable: make PYTHON=python3.11 ASSIGNMENT=... DIST=... SUBMISSIONS=... OUT=... JOBS=...
+# Overridable: make PYTHON=python3.11 ASSIGNMENT=... DIST=... SUBMISSIONS=... OUT=... JOBS=... ISOLATION=...
 
 PYTHON      ?= python3
 VENV        ?= .venv
@@ -8,6 +8,9 @@ DIST        ?= dist
 SUBMISSIONS ?=
 OUT         ?= $(DIST)/grades
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+# make grade: the strongest isolation level to use (namespace, user, or process, which must be asked for:
+# it runs notebooks as you). Empty: the strongest this machine allows.
+ISOLATION   ?=
 PYTEST_ARGS ?=
 # The browser tests (tests/test_browser.py) need Chromium and MathJax 2 for offline maths.
 BROWSER_PACKAGES ?= chromium libjs-mathjax fonts-noto-color-emoji
@@ -53,10 +56,11 @@ browser: ## Install Chromium and MathJax for the browser tests where missing (ap
 test: $(STAMP) browser ## Run the whole test suite (installs Chromium for the browser tests if it can)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
-grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=folder or zip (notebooks, export zips, Gradescope export) into OUT=dir
+grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=folder or zip (notebooks, export zips, Gradescope export) into OUT=dir (ISOLATION=process to allow the weakest level)
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-or-zip [OUT=folder]"; exit 2; }
 	@test -e "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) does not exist: give a folder or a zip of submissions"; exit 2; }
-	$(BIN)/python -m vg_build.grade_local --bundle $(BUNDLE) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
+	$(BIN)/python -m vg_build.grade_local --bundle $(BUNDLE) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) \
+	    $(if $(ISOLATION),--isolation $(ISOLATION))
 
 bench: $(STAMP) $(BUNDLE) ## Time our grader against stock `otter run`; print the table (lean venvs cached in dist/bench/)
 	$(BIN)/python bench/run.py --bundle $(BUNDLE) --work $(DIST)/bench --jobs $(JOBS)

@@ -2,10 +2,15 @@
 
 The submissions (notebooks, grader.export() zips, Gradescope exports: vg_build.intake) are
 staged with their roster, the bundle is unpacked into a private temporary folder, and its
-own grader runs from there, exactly as run_autograder runs it on Gradescope.
+own grader runs from there, exactly as run_autograder runs it on Gradescope. Before grading,
+one student process is started to learn the isolation level this machine gives: a level
+weaker than the strongest is announced with the reason, and the `process` level (the student
+runs as the instructor's own user, nothing is secret from it) is refused unless asked for
+with `make grade ISOLATION=process`.
 """
 
 import argparse
+import json
 import os
 import pathlib
 import subprocess
@@ -16,6 +21,57 @@ import zipfile
 from . import intake
 from .config import REPO
 
+LEVELS = ("namespace", "user", "process")
+PROBE = """
+import json
+from vg_grader import sandbox
+try:
+    level, reason = sandbox.probe()
+except sandbox.StudentProcessError as error:
+    level, reason = "", str(error)
+print(json.dumps({"level": level, "reason": reason}))
+"""
+STRONGER = ("For a stronger level, grade as root (the user level: a user id of its own per notebook) on a Linux "
+            "machine that allows namespaces (the namespace level: e.g. not inside a container that forbids "
+            "unshare), or where unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1 "
+            "or user.max_user_namespaces > 0).")
+
+
+def git_folders(repo):
+    """The checkout's git folders: .git, or for a worktree its own folder and the shared one."""
+    dot_git = repo / ".git"
+    if dot_git.is_dir():
+        return [dot_git]
+    try:
+        line = dot_git.read_text().strip()
+    except OSError:
+        return []
+    if not line.startswith("gitdir:"):
+        return []
+    own = (repo / line[len("gitdir:"):].strip()).resolve()
+    folders = [own]
+    try:
+        folders.append((own / (own / "commondir").read_text().strip()).resolve())
+    except OSError:
+        pass
+    return folders
+
+
+def secret_folders(repo, bundle, submissions, out):
+    """What the student must not read where isolation relies on file modes: the whole checkout and its git
+    folders (reference solutions, hidden tests, templates, history), the bundle's folder, every submission
+    and every result."""
+    return [repo, *git_folders(repo), bundle.resolve().parent, submissions.resolve(), out.resolve()]
+
+
+def probe(source, environment):
+    completed = subprocess.run([sys.executable, "-c", PROBE], cwd=source, env=environment, capture_output=True,
+                               text=True, check=False, timeout=120)
+    try:
+        return json.loads(completed.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"level": "", "reason": (completed.stderr.strip().splitlines() or ["the probe failed"])[-1]}
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m vg_build.grade_local", description=__doc__.splitlines()[0])
@@ -23,9 +79,12 @@ def main(argv=None):
     parser.add_argument("--submissions", type=pathlib.Path, required=True)
     parser.add_argument("--out", type=pathlib.Path, required=True)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--isolation", choices=LEVELS + ("",), default="",
+                        help="the strongest level to use (default: the strongest this machine allows)")
     args = parser.parse_args(argv)
     if not args.bundle.is_file():
         sys.exit(f"No bundle at {args.bundle}: run `make` first.")
+    args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vg-bundle-") as source, \
             tempfile.TemporaryDirectory(prefix="vg-intake-") as staging:
         staged = intake.stage(args.submissions, staging, exclude=[args.out])
@@ -35,13 +94,27 @@ def main(argv=None):
         with zipfile.ZipFile(args.bundle) as bundle:
             bundle.extractall(source)
         os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
-        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-        # Where isolation can only rely on file permissions, the instructor's checkout is
-        # secret too: reference solutions, built solutions and hidden test sources.
-        secret_folders = [REPO / "solutions", REPO / "dist", REPO / "autograder" / "tests"]
-        secret_folders.append(args.bundle.resolve().parent)
-        secret_folders.append(intake.source_folder(args.submissions))  # the originals, not only their staged copies
-        environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secret_folders)
+        environment = {key: value for key, value in os.environ.items()
+                       if key not in ("PYTHONPATH", "VG_GRADER_ISOLATION")}
+        if args.isolation:
+            environment["VG_GRADER_ISOLATION"] = args.isolation
+        # Where isolation can only rely on file modes (the user level), these are made private while
+        # notebooks run, and their modes restored afterwards.
+        secrets = secret_folders(REPO, args.bundle, intake.source_folder(args.submissions), args.out)
+        environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
+        found = probe(source, environment)
+        if not found["level"]:
+            if args.isolation != "process" and os.geteuid() != 0:
+                sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
+                         f"works here ({found['reason']}). The `process` level would run every notebook as you, "
+                         "able to read and change anything you can, including the reference solutions: use it "
+                         f"only for trusted notebooks, with `make grade ISOLATION=process`. {STRONGER}")
+            sys.exit(f"Refusing to grade: {found['reason']}.")
+        print(f"Isolation level: {found['level']}" + (f" (stronger levels not available: {found['reason']})"
+                                                      if found["reason"] else ""), flush=True)
+        if found["level"] == "process":
+            print("WARNING: the process level runs every notebook as your own user: it can read the reference "
+                  "solutions and hidden tests and change your files. " + STRONGER, flush=True)
         command = [
             sys.executable, "-m", "vg_grader", "batch", "--source", source,
             "--submissions", str(staged.folder), "--roster", str(staged.roster), "--out", str(args.out.resolve()),

@@ -244,6 +244,10 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
             write_text(page, report.feedback_page(stem, None))
         if failed and not problem:
             problem = f"{name}: NOT GRADED (the grader failed on it)"
+        extra = data.get("extra_data") or {}
+        if not problem and extra.get("isolation_weaker_because"):  # a weaker isolation level is never silent
+            problem = (f"{name}: {data.get('score', 0)} (isolation {safe_text.line(extra.get('isolation_level'))}: "
+                       f"{safe_text.line(extra['isolation_weaker_because'], limit=500)})")
         progress.advance(problem or f"{name}: {data.get('score', 0)}", problem=bool(problem))
         return entry, (None if failed else data)
 
@@ -299,6 +303,8 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
     if foreign:
         print(f"Left alone in OUT ({len(foreign)} file(s) this tool did not write): "
               + ", ".join(foreign[:10]) + (" ..." if len(foreign) > 10 else ""))
+    for line in report.isolation_summary(records):
+        print(line)
     failures = sum(record["results"] is None for record in records)
     print(f"Wrote {len(records)} results, grades.csv ({sum(len(r['students']) or 1 for r in records)} rows), "
           f"gradescope_import.csv ({len(importable)} students), feedback/ and report.html to {out_dir}"

@@ -149,5 +149,5 @@ def grade(submission_path, source_dir, config):
             later_problems[test_file.name] = [line for line in problems if line not in before]
     finally:
         session.close()
-    return results.graded(test_files, case_results, visible_problems, later_problems, session.isolation,
+    return results.graded(test_files, case_results, visible_problems, later_problems, results.confinement(session),
                           time.monotonic() - started)

@@ -1,18 +1,20 @@
 """Start the student process inside fresh Linux namespaces (the grader's strongest isolation).
 
 This file is sent as source text into a root (or user-namespace) ``python -I -S`` process
-started by sandbox.py, with its settings marshalled on the command line; it imports nothing
-but (fast) standard library modules. It:
+started by isolation_namespace.py, with its settings marshalled on the command line; it
+imports nothing but (fast) standard library modules. It:
 
-1. unshares mount, PID, network, IPC and UTS namespaces (plus a user namespace when the
-   grader is not root), then forks: the child is PID 1 of the new PID namespace;
+1. joins the memory cgroup if there is one (memory.py), unshares mount, PID, network, IPC
+   and UTS namespaces (plus a user namespace when the grader is not root), then forks: the
+   child is PID 1 of the new PID namespace;
 2. in the child, builds a new root on a small tmpfs that holds only the Python runtime
    (bind-mounted read-only, at the same paths), the student's working folder and a private
    /tmp (size-capped tmpfs), a few devices and the namespace's own /proc; pivots into it
    and detaches the old root, so nothing else on the machine can be reached;
-3. drops to the unprivileged user (no capabilities, no new privileges), sets resource
-   limits and a parent-death signal, and executes the worker. The worker is PID 1: when it
-   ends, or the grader kills it, the kernel kills every process left in the namespace.
+3. drops to the unprivileged user (no capabilities, no new privileges), joins a session
+   keyring of its own, sets resource limits and a parent-death signal, and executes the
+   worker. The worker is PID 1: when it ends, or the grader kills it, the kernel kills
+   every process left in the namespace.
 
 The parent stays outside as a reaper: it reports the child's PID on the status pipe (the
 child reports a setup error there, or closes it by executing), then waits and exits with
@@ -145,6 +147,8 @@ def drop_privileges(config):
         os.setgroups([])
         os.setgid(config["gid"])
         os.setuid(config["uid"])
+    if config["keyctl"] is not None:  # KEYCTL_JOIN_SESSION_KEYRING: an anonymous one, the student's own
+        libc.syscall(config["keyctl"], ctypes.c_long(1), ctypes.c_long(0))
     # In a user namespace the mapped uid is not 0, so execve drops every capability.
     check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "parent-death signal")
@@ -180,6 +184,8 @@ def main():
         check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "parent-death signal")
         if os.getppid() != config["parent"]:
             raise SetupError("the grader is gone")
+        if config["cgroup_procs"]:  # before forking: every process of the sandbox counts
+            write_file(config["cgroup_procs"], str(os.getpid()))
         flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
         check(libc.unshare(flags | (CLONE_NEWUSER if config["userns"] else 0)), "unshare")
         if config["userns"]:

@@ -387,6 +387,26 @@ def class_statistics(records, questions, cases_by_question):
     }
 
 
+def isolation_summary(records):
+    """Lines saying how the notebooks were isolated, loudly where not at the strongest level."""
+    levels = collections.Counter()
+    reasons = collections.Counter()
+    for record in records:
+        extra = (record["results"] or {}).get("extra_data") or {}
+        level = extra.get("isolation_level")
+        if level:
+            levels[level] += 1
+            if extra.get("isolation_weaker_because"):
+                reasons[f"{level}: {extra['isolation_weaker_because']}"] += 1
+    lines = []
+    if levels:
+        counts = sorted(levels.items())
+        lines.append("Isolation: " + ", ".join(f"{count} at the {level} level" for level, count in counts))
+    for reason, count in reasons.most_common(5):
+        lines.append(f"WARNING: {count} notebook(s) not at the strongest isolation level ({reason})")
+    return lines
+
+
 def _hint_html(hint):
     """A hint (plain text from a test message, `code` included) as safe inline HTML."""
     return _inline_html(inline(hint))  # the same escaping as the students' feedback
@@ -414,6 +434,8 @@ def class_report(records, questions, cases_by_question, title="Class report", fe
     parts = [f"<h1>{esc(title)}</h1>",
              f"<p class=\"muted\">{stats['graded']} of {stats['submissions']} submissions graded"
              + (f"; {esc(generated)}" if generated else "") + ".</p>"]
+    for line in isolation_summary(records):
+        parts.append(f"<p class=\"{'failed' if line.startswith('WARNING') else 'muted'}\">{esc(line)}</p>")
     if stats["not_graded"]:
         parts.append("<p class=\"failed\">Not graded (see the batch output): "
                      + ", ".join(esc(s) for s in stats["not_graded"]) + "</p>")

@@ -347,12 +347,12 @@ def _results(score, seconds, output, tests, extra):
     }
 
 
-def graded(test_files, case_results, problems, later_problems, isolation, seconds):
+def graded(test_files, case_results, problems, later_problems, confinement, seconds):
     """Results of a graded submission.
 
     problems: notebook_problems() as they were when the public cases had run (the visible
     output shows these only); later_problems: {question: lines that arose while its hidden
-    cases ran}, shown in that question's test, published later.
+    cases ran}, shown in that question's test, published later. confinement: confinement(session).
     """
     tests = []
     for number, test_file in enumerate(test_files, start=1):
@@ -365,9 +365,28 @@ def graded(test_files, case_results, problems, later_problems, isolation, second
         "public_score": points(sum(_earned(case) for case in public)),
         "public_max_score": points(sum(case.points for case in public)),
         "notebook_problems": len(problems) + sum(len(lines) for lines in later_problems.values()),
-        "isolation": isolation or "",  # how the notebook was confined
+        **confinement,
     }
-    return _results(score, seconds, _overview(test_files, case_results, problems), tests, extra)
+    output = _overview(test_files, case_results, problems)
+    if extra["isolation_level"] != "none" and extra["isolation_weaker_because"]:
+        output += "\n\n" + inline(f"Grader note: your notebook ran at the isolation level "
+                                   f"{extra['isolation_level']!r}, not a stronger one "
+                                   f"({extra['isolation_weaker_because']}).")
+    return _results(score, seconds, output, tests, extra)
+
+
+def confinement(session):
+    """How the notebook was confined (the session's description), its level and why no stronger one was used."""
+    return {"isolation": getattr(session, "isolation", "") or "", **isolation_fields(session)}
+
+
+def isolation_fields(session):
+    """How the notebook was confined and why no stronger level was used (for `make grade` and its report)."""
+    process = getattr(session, "process", None)
+    level = getattr(process, "level", "") if process is not None else ""
+    if level:
+        return {"isolation_level": level, "isolation_weaker_because": getattr(process, "reason", "") or ""}
+    return {"isolation_level": "none", "isolation_weaker_because": getattr(session, "problem", "") or ""}
 
 
 def unreadable(test_files, message, seconds):

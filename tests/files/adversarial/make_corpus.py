@@ -606,6 +606,218 @@ echo "a shell cell"
     base="solution", where="prepend")
 
 
+# -- state left for a later notebook (keys, IPC, files, memory) -------------------------
+# Generator functions, one per kind of state that could outlive a sandbox. Each notebook
+# first looks for what an earlier run with the same @MARKER@ left (anything named after the
+# marker but not after this run's own token) and raises "LEAKED ..." if it finds some, then
+# plants its own. tests/test_isolation.py grades each twice, at the namespace and the user
+# level, and checks the host after each run: nothing may be found, nothing may be left.
+
+LEFTOVER_PRELUDE = '''
+import ctypes
+import os
+
+MARKER = "@MARKER@"
+RUN = os.urandom(6).hex()  # this run's own token: anything else named after MARKER is a leftover
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+ADD_KEY, KEYCTL = {"x86_64": (248, 250), "aarch64": (217, 219), "riscv64": (217, 219)}.get(os.uname().machine,
+                                                                                             (None, None))
+leaked = []
+
+def report_leaks():
+    if leaked:
+        raise RuntimeError("LEAKED " + repr(leaked)[:1500])
+'''.strip()
+
+
+def leftover_kernel_keys():
+    case("cheat_leave_kernel_keys", "cheat", [LEFTOVER_PRELUDE, '''
+EVERYONE = 0x3F3F3F3F  # possessor, user, group and other may view, read, write, search, link, set attributes
+KEYCTL_SETPERM, KEYCTL_LINK, KEYCTL_GET_PERSISTENT = 5, 8, 22
+try:
+    leaked += [line.strip() for line in open("/proc/keys") if MARKER in line and RUN not in line]
+except OSError:
+    pass
+
+def add_key(description, keyring):
+    payload = b"secret of " + RUN.encode()
+    serial = libc.syscall(ADD_KEY, b"user", description.encode(), payload, ctypes.c_size_t(len(payload)),
+                          ctypes.c_long(keyring))
+    if serial > 0:
+        libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_SETPERM), ctypes.c_long(serial), ctypes.c_long(EVERYONE))
+    return serial
+
+planted = []
+if ADD_KEY is not None:
+    # thread, process, session, user, user-session keyrings; then the persistent one
+    for keyring in (-1, -2, -3, -4, -5):
+        libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_SETPERM), ctypes.c_long(keyring), ctypes.c_long(EVERYONE))
+        planted.append(add_key(f"{MARKER}-{RUN}-{keyring}", keyring))
+    persistent = libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_GET_PERSISTENT), ctypes.c_long(-1), ctypes.c_long(-3))
+    if persistent > 0:
+        libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_SETPERM), ctypes.c_long(persistent), ctypes.c_long(EVERYONE))
+        planted.append(add_key(f"{MARKER}-{RUN}-persistent", persistent))
+    # A key anyone may read (made in the possessed session keyring), linked into the keyrings of the user id,
+    # then the user-session keyring closed to its own user and opened to every other one.
+    shared = add_key(f"{MARKER}-{RUN}-shared", -3)
+    for keyring in (-4, -5, persistent):
+        libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_LINK), ctypes.c_long(shared), ctypes.c_long(keyring))
+    libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_SETPERM), ctypes.c_long(-5), ctypes.c_long(0x3F))
+print("planted keys:", planted)
+report_leaks()
+'''], "Can a notebook leave kernel keys (user, session, persistent keyrings) for a later notebook to read?")
+
+
+def leftover_ipc():
+    case("cheat_leave_ipc_objects", "cheat", [LEFTOVER_PRELUDE, '''
+import zlib
+
+IPC_CREAT, O_CREAT, O_RDWR = 0o1000, 0o100, 0o2
+base = zlib.crc32(MARKER.encode()) & 0x3FFFFFF0  # the same System V keys in every run with this marker
+for kind in ("shm", "msg", "sem"):
+    try:
+        lines = open(f"/proc/sysvipc/{kind}").read().splitlines()[1:]
+    except OSError:
+        continue
+    leaked += [f"{kind} {line.split()[:2]}" for line in lines if int(line.split()[0]) - base in range(8)]
+for folder in ("/dev/shm", "/dev/mqueue"):
+    try:
+        leaked += [f"{folder}/{name}" for name in os.listdir(folder) if MARKER in name and RUN not in name]
+    except OSError:
+        pass
+made = {
+    "shm": libc.shmget(base, 4096, IPC_CREAT | 0o666),
+    "msg": libc.msgget(base + 1, IPC_CREAT | 0o666),
+    "sem": libc.semget(base + 2, 1, IPC_CREAT | 0o666),
+    "private shm": [libc.shmget(0, 4096, IPC_CREAT | 0o666) for _ in range(3)],
+}
+try:  # POSIX shared memory and a named semaphore are files in /dev/shm
+    for name in (f"{MARKER}-{RUN}", f"sem.{MARKER}-{RUN}"):
+        with open(f"/dev/shm/{name}", "w") as handle:
+            handle.write(RUN)
+        os.chmod(f"/dev/shm/{name}", 0o666)
+    made["posix shm"] = True
+except OSError as error:
+    made["posix shm"] = str(error)
+try:
+    rt = ctypes.CDLL("librt.so.1", use_errno=True)
+    made["mqueue"] = rt.mq_open(f"/{MARKER}-{RUN}".encode(), O_CREAT | O_RDWR, 0o666, None)
+except OSError as error:
+    made["mqueue"] = str(error)
+print("made:", made)
+report_leaks()
+'''], "Can a notebook leave System V or POSIX shared memory, message queues or semaphores for a later notebook?")
+
+
+def leftover_files():
+    case("cheat_leave_files_in_world_writable_folders", "cheat", [LEFTOVER_PRELUDE, '''
+import stat
+
+def writable_folders(top="/", depth=3):
+    """Folders this user may create files in, a few levels deep (not its own home)."""
+    found, stack = [], [(top, 0)]
+    while stack:
+        folder, level = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if folder == "/" and entry.name in ("proc", "sys", "usr"):
+                continue
+            try:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+            except OSError:
+                continue
+            if os.access(entry.path, os.W_OK | os.X_OK) and entry.path != os.path.expanduser("~"):
+                found.append(entry.path)
+            if level + 1 < depth:
+                stack.append((entry.path, level + 1))
+    return found
+
+folders = writable_folders()
+for folder in folders:
+    try:
+        leaked += [f"{folder}/{name}" for name in os.listdir(folder) if MARKER in name and RUN not in name]
+    except OSError:
+        pass
+planted = []
+for folder in folders:
+    try:
+        path = os.path.join(folder, f"{MARKER}-{RUN}")
+        with open(path, "w") as handle:
+            handle.write(RUN)
+        os.chmod(path, 0o666)
+        os.makedirs(path + ".d/inner", exist_ok=True)
+        os.chmod(path + ".d", 0o777)
+        planted.append(folder)
+    except OSError:
+        pass
+print("planted in:", planted)
+report_leaks()
+'''], "Can a notebook leave files in /tmp, /var/tmp, /dev/shm, /run/lock or any other world-writable folder for "
+         "a later notebook?")
+
+
+def memory_in_many_processes():
+    case("runaway_hoards_memory_in_many_processes", "runaway", ['''
+import os
+import signal
+import time
+
+CHUNK = 16 * 2**20
+
+def hoard():
+    """Touch as much memory as this process may have; the number of MB held."""
+    kept = []
+    try:
+        while len(kept) < 64:
+            kept.append(bytearray(CHUNK))
+    except MemoryError:
+        pass
+    return kept
+
+def hoard_everywhere():
+    """Fork as many processes as allowed, each holding all it can at the same time; MB held in all."""
+    children, pipes = [], []
+    for _ in range(16):
+        try:
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            os.close(read)
+            kept = hoard()
+            os.write(write, str(len(kept) * CHUNK // 2**20).encode().ljust(16))
+            time.sleep(30)  # holding it, until the parent has counted
+            os._exit(0)
+        os.close(write)
+        children.append(pid)
+        pipes.append(read)
+    held = len(hoard()) * CHUNK // 2**20  # freed on return: later cells need the memory
+    for read in pipes:
+        try:
+            held += int(os.read(read, 16) or b"0")
+        except (OSError, ValueError):
+            pass
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return held, len(children)
+
+held, children = hoard_everywhere()
+raise RuntimeError(f"held {held} MB in {children + 1} processes")
+'''], "Is the memory of all the notebook's processes together bounded (a fork per allocation gets no more)?",
+        base="solution", where="prepend", output=["held"])
+
+
+for generate in (leftover_kernel_keys, leftover_ipc, leftover_files, memory_in_many_processes):
+    generate()
+
+
 # -- files that are not notebooks ------------------------------------------------------
 
 MALFORMED = {
