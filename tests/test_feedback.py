@@ -249,7 +249,9 @@ def test_results_and_feedback_page_stay_under_1_mb_whatever_the_messages():
     session = _Session()
     session.reports = [CellReport(index, {"type": hostile[:100], "message": hostile}) for index in range(1000)]
     problems = results.notebook_problems(session)
-    data = results.graded(test_files, case_results, problems, {"prod": problems}, "namespace", 1.0)
+    data = results.graded(test_files, case_results, problems, {"prod": problems},
+                          {"isolation": "namespace", "isolation_level": "namespace", "isolation_weaker_because": ""},
+                          1.0)
     size = len(json.dumps(data, indent=2, ensure_ascii=False).encode())
     page = len(report.feedback_page("worst", data).encode())
     print(f"worst-case results.json {size / 1e6:.3f} MB, feedback page {page / 1e6:.3f} MB")

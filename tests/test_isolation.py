@@ -541,7 +541,7 @@ def test_make_grade_keeps_the_whole_checkout_secret(tmp_path):
 
     common = tmp_path / "main" / ".git"
     (common / "worktrees" / "copy").mkdir(parents=True)
-    (common / "worktrees" / "copy" / "commondir").write_text("../..\n")
+    (common / "worktrees" / "copy" / "commondir").write_text(f"{os.pardir}/{os.pardir}\n")  # git's relative form
     checkout = tmp_path / "copy"
     checkout.mkdir()
     (checkout / ".git").write_text(f"gitdir: {common / 'worktrees' / 'copy'}\n")
@@ -595,7 +595,7 @@ def test_weaker_level_is_loud_in_the_class_report():
     assert lines[0] == "Isolation: 1 at the namespace level, 2 at the user level"
     assert lines[1] == ("WARNING: 2 notebook(s) not at the strongest isolation level "
                         "(user: namespace: unshare: Operation not permitted)")
-    page = report.class_report(records, [("prod", 8)], {}, use_matplotlib=False)
+    page = report.class_report(records, [("prod", 8)], {})
     assert "WARNING: 2 notebook(s) not at the strongest isolation level" in page
 
 
