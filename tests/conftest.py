@@ -7,6 +7,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import zipfile
 
 import jsonschema
 import nbformat
@@ -31,6 +32,16 @@ HOSTILE_CLIP = '''
 def clip_gradients(grads, max_norm):
     raise ValueError("```\\n</pre><script>alert(1)</script> | **bold** [link](http://x) <img src=x> `tick`")
 '''
+# Small limits for the adversarial corpus, so it runs in well under a minute on two cores.
+FAST_LIMITS = {
+    "cell_seconds": 1.5,
+    "notebook_seconds": 6,
+    "call_seconds": 1,
+    "case_seconds": 4,
+    "total_seconds": 30,
+    "output_kb": 64,
+    "processes": 32,
+}
 RESULTS_SCHEMA = json.loads((REPO / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
 
 
@@ -156,3 +167,16 @@ def with_cell_replaced(notebook, function_name, source):
     assert len(cells) == 1, f"expected one cell defining {function_name}"
     cells[0].source = source
     return copy
+
+
+@pytest.fixture(scope="session")
+def fast_source(bundle, tmp_path_factory):
+    """The autograder bundle unpacked as on Gradescope, with small limits in config.json."""
+    source = tmp_path_factory.mktemp("adversarial-bundle")
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(source)
+    os.chmod(source, 0o700)
+    config = json.loads((source / "config.json").read_text())
+    config["limits"].update(FAST_LIMITS)
+    (source / "config.json").write_text(json.dumps(config, indent=2))
+    return source

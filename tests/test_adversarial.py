@@ -20,7 +20,6 @@ import time
 import unicodedata
 import urllib.parse
 import uuid
-import zipfile
 
 import jsonschema
 import nbformat
@@ -29,22 +28,12 @@ import pytest
 from vg_build import test_files
 from vg_grader import report, seed, submission
 
-from .conftest import REPO, RESULTS_SCHEMA, question_scores
+from .conftest import FAST_LIMITS, REPO, RESULTS_SCHEMA, question_scores
 from .test_isolation import NAMESPACES
 
 CORPUS = REPO / "tests" / "files" / "adversarial"
 MALFORMED = json.loads((CORPUS / "malformed.json").read_text())
 NOTEBOOKS = {path.stem: path for path in sorted(CORPUS.glob("*.ipynb")) if path.name not in MALFORMED}
-# Small limits, so the whole corpus runs in well under a minute on two cores.
-FAST_LIMITS = {
-    "cell_seconds": 1.5,
-    "notebook_seconds": 6,
-    "call_seconds": 1,
-    "case_seconds": 4,
-    "total_seconds": 30,
-    "output_kb": 64,
-    "processes": 32,
-}
 SLACK_SECONDS = 15  # start-up, kills and writing results, on a loaded machine
 MAX_RESULTS_BYTES = 10**6  # results.json, and each feedback page, whatever the notebook
 
@@ -55,19 +44,6 @@ def spec(name):
 
 def names(kind):
     return [name for name in NOTEBOOKS if spec(name)["kind"] == kind]
-
-
-@pytest.fixture(scope="session")
-def fast_source(bundle, tmp_path_factory):
-    """The autograder bundle unpacked as on Gradescope, with small limits in config.json."""
-    source = tmp_path_factory.mktemp("adversarial-bundle")
-    with zipfile.ZipFile(bundle) as archive:
-        archive.extractall(source)
-    os.chmod(source, 0o700)
-    config = json.loads((source / "config.json").read_text())
-    config["limits"].update(FAST_LIMITS)
-    (source / "config.json").write_text(json.dumps(config, indent=2))
-    return source
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ import pytest
 from vg_grader import host, isolation, leftovers, memory, sandbox
 from vg_grader.isolation_user import Protection
 
-from .conftest import REPO, RESULTS_SCHEMA
+from .conftest import FAST_LIMITS, REPO, RESULTS_SCHEMA
 
 CORPUS = REPO / "tests" / "files" / "adversarial"
 NOTEBOOKS = sorted(path.stem for path in CORPUS.glob("*.ipynb")
@@ -51,23 +51,10 @@ def corpus():
 
 
 @pytest.fixture(scope="session")
-def corpus_source(bundle, tmp_path_factory):
-    """The bundle unpacked as on Gradescope, with the corpus's small limits."""
-    source = tmp_path_factory.mktemp("isolation-bundle")
-    with zipfile.ZipFile(bundle) as archive:
-        archive.extractall(source)
-    os.chmod(source, 0o700)
-    config = json.loads((source / "config.json").read_text())
-    config["limits"].update(corpus().FAST_LIMITS)
-    (source / "config.json").write_text(json.dumps(config, indent=2))
-    return source
-
-
-@pytest.fixture(scope="session")
-def blank_notebook_score(corpus_source, student_notebook, tmp_path_factory):
+def blank_notebook_score(fast_source, student_notebook, tmp_path_factory):
     folder = tmp_path_factory.mktemp("isolation-blank")
     nbformat.write(student_notebook, folder / "blank.ipynb")
-    return corpus().grade_file(corpus_source, folder / "blank.ipynb", folder)[0]["score"]
+    return corpus().grade_file(fast_source, folder / "blank.ipynb", folder)[0]["score"]
 
 ROOT = os.geteuid() == 0
 # Enough memory in all (24 processes of 256 MB) for the fork bombs below to fork.
@@ -648,7 +635,7 @@ def grade_at(level, source, path, tmp_path, hide=()):
 
 def time_bound():
     """Seconds one submission of the corpus may take: its total budget, plus start-up and writing results."""
-    return corpus().FAST_LIMITS["total_seconds"] + corpus().SLACK_SECONDS
+    return FAST_LIMITS["total_seconds"] + corpus().SLACK_SECONDS
 
 
 def other_copies():
@@ -689,7 +676,7 @@ def left_on_the_host(marker):
 
 @pytest.mark.parametrize("level", LEVELS_TO_TRY)
 @pytest.mark.parametrize("name", LEFTOVER_CASES)
-def test_nothing_outlives_a_sandbox(name, level, corpus_source, student_notebook, solution_notebook,
+def test_nothing_outlives_a_sandbox(name, level, fast_source, student_notebook, solution_notebook,
                                     blank_notebook_score, tmp_path):
     """Graded twice with the same marker, does the second run find nothing the first left (keys, IPC objects,
     files), is nothing left on the host after either, and is each result valid, prompt and small?"""
@@ -697,7 +684,7 @@ def test_nothing_outlives_a_sandbox(name, level, corpus_source, student_notebook
     notebook = tmp_path / "vanishing_gradients.ipynb"
     nbformat.write(corpus().assemble(name, student_notebook, solution_notebook, marker), notebook)
     for run in (1, 2):
-        results, seconds, size = grade_at(level, corpus_source, notebook, tmp_path / f"run{run}")
+        results, seconds, size = grade_at(level, fast_source, notebook, tmp_path / f"run{run}")
         output = corpus().plain(results["output"])
         assert "leaked" not in output, f"run {run} found what an earlier run left:\n{results['output'][:3000]}"
         assert results["score"] <= blank_notebook_score
@@ -707,12 +694,12 @@ def test_nothing_outlives_a_sandbox(name, level, corpus_source, student_notebook
 
 
 @pytest.mark.parametrize("level", LEVELS_TO_TRY)
-def test_memory_of_all_processes_is_bounded(level, corpus_source, student_notebook, solution_notebook, tmp_path):
+def test_memory_of_all_processes_is_bounded(level, fast_source, student_notebook, solution_notebook, tmp_path):
     """Does a notebook that forks and fills every process it can hold no more memory in all than the total?"""
     notebook = tmp_path / "vanishing_gradients.ipynb"
     hoard = corpus().assemble("runaway_hoards_memory_in_many_processes", student_notebook, solution_notebook, "vgmem")
     nbformat.write(hoard, notebook)
-    results, seconds, size = grade_at(level, corpus_source, notebook, tmp_path)
+    results, seconds, size = grade_at(level, fast_source, notebook, tmp_path)
     held = re.search(r"held (\d+) mb in (\d+) processes", corpus().plain(results["output"]))
     assert held, results["output"][:2000]
     assert 0 < int(held.group(1)) <= isolation.Limits().total_memory_mb
@@ -720,12 +707,12 @@ def test_memory_of_all_processes_is_bounded(level, corpus_source, student_notebo
 
 
 @needs_root
-def test_student_code_never_runs_as_root(corpus_source, student_notebook, tmp_path):
+def test_student_code_never_runs_as_root(fast_source, student_notebook, tmp_path):
     """When the only level left would run the notebook as root, is it not run, with a valid result saying why?"""
     notebook = tmp_path / "vanishing_gradients.ipynb"
     nbformat.write(student_notebook, notebook)
     with pytest.raises(AssertionError):  # the level is "none", not "process"
-        grade_at("process", corpus_source, notebook, tmp_path)
+        grade_at("process", fast_source, notebook, tmp_path)
     results = json.loads((tmp_path / "results" / "results.json").read_text())
     jsonschema.validate(results, RESULTS_SCHEMA)
     assert results["score"] == 0 and results["extra_data"]["isolation_level"] == "none"
@@ -736,7 +723,7 @@ def test_student_code_never_runs_as_root(corpus_source, student_notebook, tmp_pa
 @needs_root
 @needs_tools
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
-def test_corpus_at_the_user_level(name, corpus_source, student_notebook, solution_notebook, blank_notebook_score,
+def test_corpus_at_the_user_level(name, fast_source, student_notebook, solution_notebook, blank_notebook_score,
                                   question_points, tmp_path):
     """Graded at the user level (a container that forbids namespaces), does this notebook of the adversarial
     corpus get the result it gets at the namespace level, in bounded time, with nothing left running?"""
@@ -745,7 +732,7 @@ def test_corpus_at_the_user_level(name, corpus_source, student_notebook, solutio
     path = tmp_path / "submission" / "vanishing_gradients.ipynb"
     path.parent.mkdir()
     nbformat.write(adversarial.assemble(name, student_notebook, solution_notebook, marker), path)
-    results, seconds, size = grade_at("user", corpus_source, path, tmp_path, other_copies())
+    results, seconds, size = grade_at("user", fast_source, path, tmp_path, other_copies())
     assert seconds < time_bound() and size < 2**20, f"{name}: grading took {seconds:.1f} s, {size} bytes"
     deadline = time.monotonic() + 2
     while adversarial.processes_named(marker) and time.monotonic() < deadline:
