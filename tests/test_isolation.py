@@ -15,6 +15,7 @@ private mount namespace where the Python runtime is made readable to other users
 lives under /root here).
 """
 
+import functools
 import json
 import os
 import pathlib
@@ -638,10 +639,31 @@ def time_bound():
     return FAST_LIMITS["total_seconds"] + corpus().SLACK_SECONDS
 
 
+SYSTEM_FOLDERS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "proc", "run", "sbin", "sys", "usr", "var"}
+
+
+@functools.cache
 def other_copies():
-    """Where a development machine keeps world-readable copies of the reference that a Gradescope container
-    does not have: the top folder of this checkout (other checkouts) and the temporary folder (builds)."""
-    return ([pathlib.Path("/", REPO.parts[1])] if len(REPO.parts) > 2 else []) + [pathlib.Path(tempfile.gettempdir())]
+    """Where a development machine keeps copies of the reference that a Gradescope container does not have:
+    the top folder of this checkout, the temporary folder, and every folder where a walk of the disk finds
+    what the corpus's disk-walking thief looks for (other checkouts, builds, unpacked bundles). A top
+    folder of the system is never hidden whole: only the folder holding the find."""
+    found = {pathlib.Path(tempfile.gettempdir())}
+    if len(REPO.parts) > 2:
+        found.add(pathlib.Path("/", REPO.parts[1]))
+    for root, dirs, files in os.walk("/"):
+        dirs[:] = [d for d in dirs if d not in ("site-packages", "versions", "node_modules")
+                   and not (root == "/" and d in ("proc", "sys", "dev", "usr"))]
+        if any(name.startswith("vanishing_gradients") or "reference" in name for name in files) or (
+                "solution" in root and files):
+            parts = pathlib.Path(root).parts
+            if len(parts) > 1 and parts[1] not in SYSTEM_FOLDERS:
+                found.add(pathlib.Path("/", parts[1]))
+            elif len(parts) > 2:
+                found.add(pathlib.Path(root))
+    covered = [folder for folder in found if any(other != folder and host.inside(str(folder), str(other))
+                                                 for other in found)]
+    return sorted(found - set(covered))
 
 
 LEVELS_TO_TRY = [pytest.param("namespace", marks=pytest.mark.skipif(not NAMESPACES, reason="needs namespaces")),
