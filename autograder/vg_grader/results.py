@@ -162,7 +162,7 @@ def _earned(case):
 def _case_label(case, hidden_number=None):
     if case.hidden:
         return f"Hidden check {hidden_number}"
-    return case.description or case.name
+    return case.name
 
 
 def _points_cell(case):
