@@ -153,6 +153,14 @@ def _mounts():
     return mounts
 
 
+def _entries(folder):
+    """The entries of `folder`, or none where it cannot be read (gone, or not ours to list)."""
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
+
+
 def scan_world_writable():
     """Every folder another user can write in and reach: walks the writable filesystems.
 
@@ -162,12 +170,7 @@ def scan_world_writable():
     skipped = {point for point, kind, read_only in _mounts() if kind in PSEUDO_FILESYSTEMS or read_only}
     found, stack = [], ["/"]
     while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
+        for entry in _entries(stack.pop()):
             try:
                 if entry.path in skipped or not entry.is_dir(follow_symlinks=False):
                     continue
@@ -218,11 +221,7 @@ def files_of(uid, folders):
     """[(path, is folder)] of the entries owned by `uid` directly inside `folders`."""
     found = []
     for folder in folders:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
+        for entry in _entries(folder):
             try:
                 if entry.stat(follow_symlinks=False).st_uid == uid:
                     found.append((entry.path, entry.is_dir(follow_symlinks=False)))
