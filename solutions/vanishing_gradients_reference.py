@@ -285,14 +285,15 @@ def train_rnn(seed, init, gain, clip=None, hidden=16, length=50, batch=20, updat
     """Train by plain SGD with full BPTT on fresh latching batches; return the run's log.
 
     clip: None, or a function from the list of gradient arrays to the list to apply (e.g.
-    clipping by norm or by value). The global gradient norm is logged before clipping.
+    clipping by norm or by value). The log holds, per update, the loss of the batch, the
+    global gradient norm before clipping and the length ||theta_new - theta_old|| of the step.
     Everything random comes from `seed`: the same seed gives the same run.
     """
     params = init_rnn(np.random.default_rng([seed, 0]), hidden, init, gain)
     initial = {name: value.copy() for name, value in params.items()}
     data = np.random.default_rng([seed, 1])
     x_eval, y_eval = latching_batch(np.random.default_rng([seed, 2]), eval_size, length, noise)
-    grad_norms, losses = [], []
+    grad_norms, losses, steps = [], [], []
     for _update in range(updates):
         x, y = latching_batch(data, batch, length, noise)
         loss, grads, _states = loss_and_gradients(params, x, y)
@@ -302,16 +303,37 @@ def train_rnn(seed, init, gain, clip=None, hidden=16, length=50, batch=20, updat
         losses.append(float(loss))
         if clip is not None:
             arrays = clip(arrays)
+        before = {name: params[name] for name in names}
         for name, g in zip(names, arrays):
             params[name] = params[name] - learning_rate * g
+        steps.append(float(np.sqrt(sum(np.sum((params[name] - before[name]) ** 2) for name in names))))
     return {
         "grad_norm": np.array(grad_norms),
         "loss": np.array(losses),
+        "step": np.array(steps),
         "eval_loss": float(loss_and_gradients(params, x_eval, y_eval)[0]),
         "initial": initial,
         "params": params,
         "x_eval": x_eval,
     }
+
+
+def step_lengths(grad_norms, learning_rate, max_norm=None):
+    """Length ||theta_new - theta_old|| of every plain-SGD step of a run, from its log of
+    global gradient norms g before clipping.
+
+    Without clipping (max_norm None) a step is learning_rate * g; clipping by global norm
+    scales a gradient with g > max_norm down to norm max_norm and keeps the others, so a step
+    is learning_rate * min(g, max_norm). Returns a new float64 array of the log's shape.
+    """
+    g = np.array(grad_norms, dtype=np.float64)
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    if max_norm is None:
+        return learning_rate * g
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be positive or None, got {max_norm!r}")
+    return learning_rate * np.minimum(g, max_norm)
 
 
 def clip_by_value(grads, value):

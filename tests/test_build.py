@@ -115,8 +115,9 @@ def test_bundle_layout(bundle):
 
 def test_student_release_holds_no_secret(dist):
     """Does the leak check pass on the release and does it contain no hidden case?"""
-    text = build.notebook_text(build.render.environment(), build.config.load(ASSIGNMENT))
-    full_tests = build.test_files.render_all(build.render.environment(), build.config.load(ASSIGNMENT).questions)
+    assignment = build.config.load(ASSIGNMENT)
+    text = build.notebook_text(build.render.environment(), assignment)
+    full_tests = build.test_files.render_all(build.render.environment(), assignment.questions, assignment.parameters)
     leaks.check(dist / "student", build.secrets(text, full_tests))
     with zipfile.ZipFile(dist / "student" / f"{ASSIGNMENT}.zip") as archive:
         everything = "\n".join(archive.read(name).decode() for name in archive.namelist())
@@ -129,7 +130,7 @@ def test_leak_check_catches_planted_secrets(dist, tmp_path, planted):
     assignment = build.config.load(ASSIGNMENT)
     env = build.render.environment()
     text = build.notebook_text(env, assignment)
-    full_tests = build.test_files.render_all(env, assignment.questions)
+    full_tests = build.test_files.render_all(env, assignment.questions, assignment.parameters)
     folder = tmp_path / "student"
     shutil.copytree(dist / "student", folder)
     reference = build.REFERENCE_MODULE.read_text()
@@ -164,7 +165,7 @@ def _loaded(full_tests, tmp_path):
 def test_points_must_agree_with_metadata(tmp_path):
     """Does the build refuse test files whose case points disagree with assignment.yml?"""
     assignment = build.config.load(ASSIGNMENT)
-    full_tests = build.test_files.render_all(build.render.environment(), assignment.questions)
+    full_tests = build.test_files.render_all(build.render.environment(), assignment.questions, assignment.parameters)
     build.check_points(assignment, full_tests, tmp_path)
     for question in assignment.questions:
         changed = [dict(q, points=q["points"] + 1) if q is question else q for q in assignment.questions]
@@ -178,9 +179,9 @@ def test_points_come_from_the_metadata_alone(tmp_path, factor):
     proportions of the test files' weights, and pass the build's own check?"""
     assignment = build.config.load(ASSIGNMENT)
     env = build.render.environment()
-    original = _loaded(build.test_files.render_all(env, assignment.questions), tmp_path)
+    original = _loaded(build.test_files.render_all(env, assignment.questions, assignment.parameters), tmp_path)
     changed = [dict(q, points=q["points"] * factor) for q in assignment.questions]
-    full_tests = build.test_files.render_all(env, changed)
+    full_tests = build.test_files.render_all(env, changed, assignment.parameters)
     build.check_points(dataclasses.replace(assignment, questions=changed), full_tests, tmp_path)
     for question in changed:
         before, after = original[question["name"]], _loaded(full_tests, tmp_path)[question["name"]]

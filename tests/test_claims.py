@@ -55,7 +55,7 @@ def test_with_another_seed_every_claim_holds_or_the_build_names_it(assignment, s
     for name in ("large_first", "vanishing_first", "fab_ratio", "rho_large"):
         assert values[name] in text, name
     assert f"rng = np.random.default_rng({seed})" in text
-    full_tests = test_files.render_all(env, changed.questions)
+    full_tests = test_files.render_all(env, changed.questions, changed.parameters)
     markdown = guide.markdown_text(env, changed, text, full_tests)
     assert values["large_first"] in markdown
 

@@ -11,7 +11,7 @@ from vg_build import config
 
 from .conftest import ASSIGNMENT
 
-# How a sentence could hand out tanh's bound (gamma = 1, threshold 1) before Question 4 is answered.
+# How a sentence could hand out tanh's bound (gamma = 1, threshold 1) before Question 5 is answered.
 TANH_BOUND_GIVEN = [
     r"tanh[^.]{0,60}\\gamma\s*=\s*1\b",
     r"\\gamma\s*=\s*1\b[^.]{0,60}tanh",
@@ -37,7 +37,7 @@ def source_of(notebook, marker):
 
 
 def test_short_answers_are_not_stated_before_they_are_asked(student_notebook):
-    """Does nothing above Question 4's check give tanh's bound, and does the docstring of
+    """Does nothing above Question 5's check give tanh's bound, and does the docstring of
     gradient_regime stay silent on every gamma?"""
     above = flat("\n".join(c.source for c in cells_before(student_notebook, 'grader.check("conditions")')))
     for pattern in TANH_BOUND_GIVEN:
@@ -50,7 +50,7 @@ def test_the_sigmoid_bound_is_derived_and_the_tanh_bound_is_asked_for(student_no
     """Does the notebook derive gamma = 1/4 for the sigmoid and ask the student to derive tanh's?"""
     markdown = [flat(c.source) for c in cells_before(student_notebook, "gamma_tanh =") if c.cell_type == "markdown"]
     assert any("p(1-p) \\le 1/4" in cell for cell in markdown)
-    assert any("tanh" in cell and "Derive" in cell and "Question 4" in cell for cell in markdown)
+    assert any("tanh" in cell and "Derive" in cell and "Question 5" in cell for cell in markdown)
 
 
 def test_gradient_regime_has_three_answers_and_the_threshold_is_explained(student_notebook):

@@ -168,7 +168,7 @@ def build(name, dist, execute=True):
     text = notebook_text(env, assignment)
     student_nb = notebooks.run_pipeline(text, notebooks.STUDENT_PIPELINE)
     solution_nb = notebooks.run_pipeline(text, notebooks.SOLUTION_PIPELINE)
-    full_tests = test_files.render_all(env, assignment.questions)
+    full_tests = test_files.render_all(env, assignment.questions, assignment.parameters)
     public_tests = {name: test_files.public_version(source) for name, source in full_tests.items()}
     with tempfile.TemporaryDirectory() as work:
         check_points(assignment, full_tests, pathlib.Path(work))

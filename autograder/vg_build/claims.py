@@ -11,6 +11,7 @@ makes a sentence false stops the build with that sentence in the message.
 """
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 
@@ -71,6 +72,51 @@ def example_data(parameters):
     Q = np.linalg.qr(rng.standard_normal((n, n)))[0]
     eigenvalues = rng.uniform(*FABRICATED_EIGENVALUES, n)
     return {"W_hh": W_hh, "W_hx": W_hx, "b_h": b_h, "x": x, "h0": h0, "Q": Q, "eigenvalues": eigenvalues}
+
+
+TRAINING_SETTINGS = ("seed", "hidden", "length", "batch", "updates", "learning_rate", "noise")
+
+
+def training_runs(training):
+    """The runs of the notebook's training section for assignment.yml's `training` block:
+    {"no clipping", "clip by value", "clip_gradients (by norm)"}, each the reference's log."""
+    return _training_runs(tuple(sorted(training.items())))
+
+
+@functools.lru_cache(maxsize=4)  # a build asks for the same runs several times; each costs about a second
+def _training_runs(training_items):
+    training = dict(training_items)
+    settings = {key: training[key] for key in TRAINING_SETTINGS}
+    gaussian = {"init": "gaussian", "gain": training["gain"], **settings}
+    return {
+        "no clipping": ref.train_rnn(**gaussian),
+        "clip by value": ref.train_rnn(clip=lambda grads: ref.clip_by_value(grads, training["clip_value"]), **gaussian),
+        "clip_gradients (by norm)": ref.train_rnn(
+            clip=lambda grads: ref.clip_gradients(grads, training["max_norm"])[0], **gaussian),
+    }
+
+
+def training_facts(training):
+    """The step lengths of the training runs, as the text states and compares them."""
+    runs = training_runs(training)
+    rate, max_norm, clip_value = training["learning_rate"], training["max_norm"], training["clip_value"]
+    unclipped, by_norm, by_value = runs["no clipping"], runs["clip_gradients (by norm)"], runs["clip by value"]
+    n_parameters = sum(value.size for value in by_value["params"].values())
+    predicted = [(ref.step_lengths(unclipped["grad_norm"], rate), unclipped["step"]),
+                 (ref.step_lengths(by_norm["grad_norm"], rate, max_norm), by_norm["step"])]
+    return {
+        "steps_rate_times_max_norm": float(rate * max_norm),
+        "steps_unclipped_longest": float(unclipped["step"].max()),
+        "steps_unclipped_ratio": float(unclipped["step"].max() / (rate * max_norm)),
+        "steps_norm_longest": float(by_norm["step"].max()),
+        "steps_norm_clipped_percent": round(100 * float(np.mean(by_norm["grad_norm"] > max_norm))),
+        "steps_rate_times_clip_value": float(rate * clip_value),
+        "steps_value_longest": float(by_value["step"].max()),
+        "steps_value_ratio": float(by_value["step"].max() / (rate * clip_value)),
+        "steps_value_bound": float(rate * clip_value * math.sqrt(n_parameters)),
+        "steps_n_parameters": n_parameters,
+        "steps_prediction_error": max(float(np.max(np.abs(p - m) / m)) for p, m in predicted),
+    }
 
 
 def facts(parameters):
@@ -143,6 +189,7 @@ def facts(parameters):
         "clip_value_norm": float(np.linalg.norm(by_value)),
         "clip_value_cosine": float(by_value @ flat / (np.linalg.norm(by_value) * np.linalg.norm(flat))),
         "orthogonal_gap": abs(ref.GAMMA_TANH * ref.spectral_norm(d["Q"]) - 1.0),
+        **training_facts(parameters["training"]),
     }
 
 
@@ -205,6 +252,29 @@ CLAIMS = [
           "the notebook's orthogonal Q has gamma_tanh * sigma_max(Q) within 1e-9 of 1",
           lambda f: f["orthogonal_gap"] <= 1e-9,
           lambda f: f"|sigma_max - 1| = {f['orthogonal_gap']:.3g}"),
+    Claim("unclipped steps are huge",
+          "without clipping, the longest step of the training run is more than 100 times "
+          "learning_rate * max_norm",
+          lambda f: f["steps_unclipped_ratio"] > 100,
+          lambda f: f"longest step {f['steps_unclipped_longest']:.4g}, {f['steps_unclipped_ratio']:.3g} times "
+                    f"learning_rate * max_norm"),
+    Claim("clipping by norm bounds every step",
+          "clipping by norm changed some updates of its run, and none of its steps is longer than "
+          "learning_rate * max_norm",
+          lambda f: (f["steps_norm_clipped_percent"] > 0
+                     and f["steps_norm_longest"] <= f["steps_rate_times_max_norm"] * (1 + 1e-12)),
+          lambda f: f"{f['steps_norm_clipped_percent']} % of the updates clipped, longest step "
+                    f"{f['steps_norm_longest']:.6g}"),
+    Claim("clipping by value allows longer steps",
+          "with clipping by value, the longest step is more than 10 times learning_rate * clip_value",
+          lambda f: f["steps_value_ratio"] > 10,
+          lambda f: f"longest step {f['steps_value_longest']:.4g}, {f['steps_value_ratio']:.3g} times "
+                    f"learning_rate * clip_value"),
+    Claim("step lengths follow from the gradient norms",
+          "learning_rate * g without clipping, and learning_rate * min(g, max_norm) with clipping by norm, "
+          "are the measured step lengths to a relative difference below 1e-10",
+          lambda f: f["steps_prediction_error"] < 1e-10,
+          lambda f: f"largest relative difference {f['steps_prediction_error']:.3g}"),
 ]
 
 

@@ -9,6 +9,8 @@ import numpy as np
 
 import vanishing_gradients_reference as reference
 
+from . import claims
+
 PUBLIC_SEED = 20130216  # fixed: public cases are the same in every build
 
 
@@ -51,7 +53,9 @@ def prod_variants(W_hh, W_hx, b_h, h, x):
     }
 
 
-def public_data():
+def public_data(parameters):
+    """The public cases' data; those of step_lengths come from the reference runs of the
+    notebook's training section (assignment.yml's `training` block), the student's own runs."""
     rng = np.random.default_rng(PUBLIC_SEED)
     data = {}
 
@@ -112,4 +116,15 @@ def public_data():
     max_norm = 5.0
     clipped, g = reference.clip_gradients(grads, max_norm)
     data.update(clip_grads=grads, clip_max_norm=max_norm, clip_expected=clipped, clip_g=g)
+
+    training = parameters["training"]
+    runs = claims.training_runs(training)
+    rate, max_norm = training["learning_rate"], training["max_norm"]
+    for key, label, clip_at in (("steps_norm", "clip_gradients (by norm)", max_norm),
+                                ("steps_unclipped", "no clipping", None)):
+        data[f"{key}_log"] = runs[label]["grad_norm"]
+        data[f"{key}_expected"] = reference.step_lengths(runs[label]["grad_norm"], rate, clip_at)
+    data.update(steps_learning_rate=rate, steps_max_norm=max_norm)
+    edge = np.array([0.0, 5e-324, 1e-300, 0.25, 1.0, 3.0, 1e300])  # zeros, subnormals, exactly max_norm, huge
+    data.update(steps_edge_log=edge, steps_edge_expected=reference.step_lengths(edge, 0.5, 1.0))
     return data

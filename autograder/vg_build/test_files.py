@@ -19,10 +19,11 @@ class PointsError(SystemExit):
     """A question's points cannot be shared out among its cases."""
 
 
-def render_all(env, questions):
+def render_all(env, questions, parameters):
     """{question: full test file source} for the autograder bundle, for the questions of
-    assignment.yml ([{"name", "points"}]), with case points scaled to the question's points."""
-    data = public_data()
+    assignment.yml ([{"name", "points"}]), with case points scaled to the question's points.
+    parameters: assignment.yml's parameters (public cases on the training run use its log)."""
+    data = public_data(parameters)
     return {
         question["name"]: with_points(
             env.get_template(f"{question['name']}.py.j2").render(public=data), question["points"], question["name"]
