@@ -116,6 +116,13 @@ def test_the_executed_notebook_prints_the_numbers_the_prose_states(full_dist, as
     assert max(differences) < 1e-3
     saturated = printed(notebook, "J_saturated")
     assert f"= {found['nilpotent_saturated']:.0f}" in saturated
+    steps = printed(notebook, 'step_lengths(run["grad_norm"]')
+    close(steps, r"(?m)^no clipping\s+(\S+)", found["steps_unclipped_longest"])
+    close(steps, r"(?m)^clip_gradients \(by norm\)\s+(\S+)", found["steps_norm_longest"])
+    close(steps, r"clip by value: longest step (\S+) =", found["steps_value_longest"])
+    assert f"changed {found['steps_norm_clipped_percent']}% of the updates" in steps
+    differences = [float(v) for v in re.findall(r"(?m)\s(\S+)$", steps.split("clipping by norm changed")[0])[1:]]
+    assert len(differences) == 3 and max(differences) < 1e-10, steps
 
 
 @pytest.mark.parametrize("value, text", [

@@ -189,6 +189,22 @@ def test_clipping_by_norm_ends_lower_than_no_clipping(offset):
     assert clipped["eval_loss"] < unclipped["eval_loss"], (seed, clipped["eval_loss"], unclipped["eval_loss"])
 
 
+@pytest.mark.parametrize("offset", range(3))
+def test_step_lengths_follow_from_the_logged_gradient_norms(offset):
+    """Is every logged step the parameter change that learning_rate * g (no clipping) or
+    learning_rate * min(g, max_norm) (clipping by norm) predicts, and does clipping by value
+    take steps longer than learning_rate * clip_value, as Question 4's text says?"""
+    seed, rate = SETTINGS["seed"] + offset, SETTINGS["learning_rate"]
+    unclipped, by_norm = run(seed), run(seed, clipped_by_norm)
+    by_value = run(seed, lambda grads: ref.clip_by_value(grads, TRAINING["clip_value"]))
+    assert relative_error(ref.step_lengths(unclipped["grad_norm"], rate), unclipped["step"]) <= 1e-12
+    assert relative_error(ref.step_lengths(by_norm["grad_norm"], rate, TRAINING["max_norm"]), by_norm["step"]) <= 1e-12
+    assert by_norm["step"].max() <= rate * TRAINING["max_norm"] * (1 + 1e-12) < unclipped["step"].max()
+    n_parameters = sum(value.size for value in by_value["params"].values())
+    longest = by_value["step"].max()
+    assert rate * TRAINING["clip_value"] < longest <= rate * TRAINING["clip_value"] * np.sqrt(n_parameters)
+
+
 def test_configured_run_shows_what_the_notebook_describes():
     """On the configured seed: does the unclipped run explode and stay near guessing while the
     clipped and the orthogonal runs learn, and does the orthogonal start bound the product by 1?"""

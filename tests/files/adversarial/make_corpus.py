@@ -54,6 +54,9 @@ def prod(k, W_hh, W_hx, b_h, h, x):
 def clip_gradients(grads, max_norm):
     return "PASS"
 
+def step_lengths(grad_norms, learning_rate, max_norm=None):
+    return "PASS"
+
 def gradient_regime(W_hh, gamma):
     return "PASS"
 '''.strip()
@@ -169,7 +172,7 @@ otter.test_files = types.SimpleNamespace(test_case=lambda *args, **kwargs: (lamb
 sys.modules["otter"] = otter
 sys.modules["otter.test_files"] = otter.test_files
 grader = Notebook()
-for question in ("sigmoid_gradient", "prod", "clip_gradients", "conditions"):
+for question in ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "conditions"):
     grader.check(question)
 score = 24
 results = {"score": 24, "tests": []}
@@ -931,10 +934,11 @@ import os
 def _die(*args):
     os._exit(1)
 
-sigmoid_gradient = prod = clip_gradients = gradient_regime = _die
+sigmoid_gradient = prod = clip_gradients = step_lengths = gradient_regime = _die
 """], "Does a slow notebook whose every call kills its process (each rerun costs the notebook's time) stay "
     "within the submission's time budget?",
-    base="solution", expect={"zero": ["sigmoid_gradient", "prod", "clip_gradients"], "below_full": ["conditions"]})
+    base="solution", expect={"zero": ["sigmoid_gradient", "prod", "clip_gradients", "step_lengths"],
+                             "below_full": ["conditions"]})
 
 case("runaway_replies_too_big_to_decode", "runaway", [r"""
 _honest_prod = prod
@@ -1045,7 +1049,9 @@ def main():
         old.unlink()
     for name, spec in CASES.items():
         notebook = nbformat.v4.new_notebook()
-        notebook.cells = [nbformat.v4.new_code_cell(source) for source in spec["cells"]]
+        # Ids by position, so that regenerating changes only the notebooks whose cells changed.
+        notebook.cells = [nbformat.v4.new_code_cell(source, id=f"cell-{index:03d}")
+                          for index, source in enumerate(spec["cells"])]
         notebook.metadata["adversarial"] = {key: value for key, value in spec.items() if key != "cells"}
         nbformat.write(notebook, HERE / f"{name}.ipynb")
     manifest = {}
