@@ -72,6 +72,16 @@ def test_a_false_claim_stops_the_build_with_its_sentence(assignment):
     assert f"seed={SEED_WHERE_LARGE_W_HH_GROWS}" in message
 
 
+def test_a_start_off_the_cliff_stops_the_build_with_its_sentences(assignment, monkeypatch):
+    """The cliff does not depend on the seed: if its start moved off the wall, would the build
+    still name every cliff sentence that became false?"""
+    monkeypatch.setattr(claims, "CLIFF_START", claims.CLIFF_RANGE[0])
+    names = {claim.name for claim, _measured in claims.false_claims(assignment.parameters)}
+    assert names == {"the start is on the wall", "the plain step is thrown off the plot"}  # clipped: still local
+    with pytest.raises(claims.ClaimError, match="the start is on the wall"):
+        build.notebook_text(render.environment(), assignment)
+
+
 def test_the_command_line_build_stops_with_a_message_not_a_traceback(assignment, monkeypatch, tmp_path):
     """Does `python -m vg_build` end with the claim's message when a claim is false?"""
     changed = with_seed(assignment, SEED_WHERE_LARGE_W_HH_GROWS)
