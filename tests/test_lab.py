@@ -13,7 +13,7 @@ import pytest
 
 import vanishing_gradients_reference as ref
 from vg_build import __main__ as build
-from vg_build import config, render
+from vg_build import claims, config, render
 
 from .conftest import ASSIGNMENT
 
@@ -233,3 +233,45 @@ def test_the_training_run_is_skipped_by_the_autograder(student_notebook, solutio
         assert any("train_rnn(" in cell.source and "def train_rnn(" not in cell.source for cell in ignored)
         for function in ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime"):
             assert not any(f"def {function}(" in cell.source for cell in ignored), function
+
+
+def cliff_final_state(w, b, steps=50, x0=0.5):
+    """x_steps of x_t = w sigmoid(x_{t-1}) + b, written independently of the reference, analytic in w."""
+    sigma, x = complex_safe("sigmoid"), x0
+    for _ in range(steps):
+        x = w * sigma(x) + b
+    return x
+
+
+def cliff_points():
+    """Points of the notebook's slice: its ends, the plateaus, the start and landing of the clipped
+    step, and the cliff itself (w_c, the steepest grid point and their neighbours)."""
+    found = claims.facts(config.load(ASSIGNMENT).parameters)
+    boundary, steepest = found["cliff_boundary"], found["cliff_steepest_w"]
+    return [found["cliff_low"], 4.9, found["cliff_start"], boundary - 1e-4, boundary, steepest - 5e-5, steepest,
+            steepest + 5e-5, boundary + 1e-4, found["cliff_clipped_w"], found["cliff_high"]]
+
+
+def test_cliff_gradient_is_the_complex_step_derivative_of_the_forward_recurrence():
+    """Is dL/dw by back-propagation through the 50 steps the complex-step derivative of
+    L = (x_50 - 0.7)^2, along the slice and on the cliff, where it is largest?"""
+    bias, step = claims.CLIFF_BIAS, 1e-30
+    gradients = []
+    for w in cliff_points():
+        loss, gradient = ref.cliff_loss_and_gradient(w, bias)
+        x = cliff_final_state(w, bias)
+        assert ref.cliff_states(w, bias)[-1] == pytest.approx(x, rel=1e-12)
+        assert loss == pytest.approx((x - 0.7) ** 2, rel=1e-12)
+        expected = ((cliff_final_state(w + 1j * step, bias) - 0.7) ** 2).imag / step
+        assert abs(gradient - expected) <= 1e-8 * abs(expected), (w, gradient, expected)
+        gradients.append(abs(expected))
+    assert max(gradients) > 1e4 and min(gradients) < 10  # the points reach the cliff and its plateaus
+
+
+def test_cliff_gradient_of_an_array_is_the_gradient_of_each_entry():
+    """Given an array of w, does the cliff code return each entry's loss and gradient, of the shape of w?"""
+    w = np.reshape(cliff_points()[:10], (2, 5))
+    losses, gradients = ref.cliff_loss_and_gradient(w, claims.CLIFF_BIAS)
+    assert losses.shape == gradients.shape == w.shape
+    for index in np.ndindex(w.shape):
+        assert (losses[index], gradients[index]) == ref.cliff_loss_and_gradient(w[index], claims.CLIFF_BIAS)
