@@ -126,6 +126,16 @@ def test_the_executed_notebook_prints_the_numbers_the_prose_states(full_dist, as
     assert max(differences) < 1e-3
     saturated = printed(notebook, "J_saturated")
     assert f"= {found['nilpotent_saturated']:.0f}" in saturated
+    cliff = printed(notebook, "cliff_loss_and_gradient(w_grid")
+    close(cliff, r"w_c = (\S+);", found["cliff_boundary"], rtol=1e-4)
+    close(cliff, r"largest \|dL/dw\| on the grid: (\S+),", found["cliff_gradient_max"])
+    close(cliff, rf"further than {found['cliff_side']} from w_c: (\S+)", found["cliff_gradient_off"])
+    close(cliff, r"start: .*, loss (\S+),", found["cliff_start_loss"])
+    close(cliff, r"dL/dw = (\S+)", found["cliff_start_gradient"])
+    close(cliff, r"plain step: +lands at w = (\S+),", found["cliff_plain_w"])
+    close(cliff, r"plain step: .*, loss (\S+)", found["cliff_plain_loss"])
+    close(cliff, r"clipped step: +lands at w = (\S+),", found["cliff_clipped_w"])
+    close(cliff, r"clipped step: .*, loss (\S+)", found["cliff_clipped_loss"])
 
 
 @pytest.mark.parametrize("value, text", [

@@ -22,6 +22,7 @@ SETTINGS = {key: TRAINING[key] for key in ("seed", "hidden", "length", "batch", 
 SHAPES = [(1, 1, 1), (2, 3, 5), (5, 3, 20), (7, 2, 12), (4, 1, 30)]  # (n, m, t)
 TRAINING_CODE = ("latching_batch", "init_rnn", "loss_and_gradients", "train_rnn", "clip_by_value",
                  "state_jacobian_norms")
+CLIFF_CODE = ("cliff_states", "cliff_loss_and_gradient")
 
 
 def complex_safe(activation):
@@ -275,3 +276,20 @@ def test_cliff_gradient_of_an_array_is_the_gradient_of_each_entry():
     assert losses.shape == gradients.shape == w.shape
     for index in np.ndindex(w.shape):
         assert (losses[index], gradients[index]) == ref.cliff_loss_and_gradient(w[index], claims.CLIFF_BIAS)
+
+
+def test_notebook_shows_the_reference_cliff_code():
+    """Is the cliff code the notebook shows exactly the reference's, and does it, run with the
+    notebook's own sigmoid, draw the reference's loss and gradient on the notebook's grid?"""
+    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    for name in CLIFF_CODE:
+        assert inspect.getsource(getattr(ref, name)) in text, name
+    namespace = {"np": np}
+    for source in notebook_functions(["sigmoid", *CLIFF_CODE]).values():
+        exec(source, namespace)
+    w = np.linspace(*claims.CLIFF_RANGE, claims.CLIFF_POINTS)
+    assert f"np.linspace({claims.CLIFF_RANGE[0]!r}, {claims.CLIFF_RANGE[1]!r}, {claims.CLIFF_POINTS})" in text
+    loss, gradient = namespace["cliff_loss_and_gradient"](w, claims.CLIFF_BIAS)
+    expected_loss, expected_gradient = ref.cliff_loss_and_gradient(w, claims.CLIFF_BIAS)
+    assert relative_error(loss, expected_loss) <= 1e-12
+    assert relative_error(gradient, expected_gradient) <= 1e-9
