@@ -351,3 +351,34 @@ def state_jacobian_norms(params, x):
         product = product @ ((1.0 - h[i] ** 2)[:, None] * params["W_hh"])
         norms.append(float(np.linalg.norm(product, 2)))
     return np.array(norms[::-1])  # entry k is ||dh_t/dh_k||
+
+
+# ---------------------------------------------------------------------------------------
+# The cliff of Pascanu, Mikolov and Bengio (2013, Section 3): one sigmoid unit, shown in the
+# notebook verbatim like the training code.
+
+
+def cliff_states(w, b, steps=50, x0=0.5):
+    """x_0, x_1, ..., x_steps of the one-unit RNN x_t = w sigmoid(x_{t-1}) + b, one row per t.
+
+    w may be an array (every entry is its own network): row t has the shape of w.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    states = [np.full(w.shape, x0)]
+    for _ in range(steps):
+        states.append(w * sigmoid(states[-1]) + b)
+    return np.stack(states)
+
+
+def cliff_loss_and_gradient(w, b, steps=50, x0=0.5, target=0.7):
+    """L = (x_steps - target)^2 of the one-unit RNN and dL/dw, by back-propagation through the steps."""
+    w = np.asarray(w, dtype=np.float64)
+    states = cliff_states(w, b, steps, x0)
+    loss = (states[-1] - target) ** 2
+    delta = 2.0 * (states[-1] - target)  # dL/dx_steps
+    gradient = 0.0  # becomes an array of w's shape, or a float for one w
+    for x_before in states[-2::-1]:  # x_{t-1} for t = steps, ..., 1
+        s = sigmoid(x_before)
+        gradient += delta * s  # w's direct part in x_t = w s + b
+        delta = delta * w * s * (1.0 - s)  # dL/dx_{t-1} = dL/dx_t * w sigmoid'(x_{t-1})
+    return loss, gradient

@@ -72,6 +72,16 @@ def test_a_false_claim_stops_the_build_with_its_sentence(assignment):
     assert f"seed={SEED_WHERE_LARGE_W_HH_GROWS}" in message
 
 
+def test_a_start_off_the_cliff_stops_the_build_with_its_sentences(assignment, monkeypatch):
+    """The cliff does not depend on the seed: if its start moved off the wall, would the build
+    still name every cliff sentence that became false?"""
+    monkeypatch.setattr(claims, "CLIFF_START", claims.CLIFF_RANGE[0])
+    names = {claim.name for claim, _measured in claims.false_claims(assignment.parameters)}
+    assert names == {"the start is on the wall", "the plain step is thrown off the plot"}  # clipped: still local
+    with pytest.raises(claims.ClaimError, match="the start is on the wall"):
+        build.notebook_text(render.environment(), assignment)
+
+
 def test_the_command_line_build_stops_with_a_message_not_a_traceback(assignment, monkeypatch, tmp_path):
     """Does `python -m vg_build` end with the claim's message when a claim is false?"""
     changed = with_seed(assignment, SEED_WHERE_LARGE_W_HH_GROWS)
@@ -123,6 +133,16 @@ def test_the_executed_notebook_prints_the_numbers_the_prose_states(full_dist, as
     assert f"changed {found['steps_norm_clipped_percent']}% of the updates" in steps
     differences = [float(v) for v in re.findall(r"(?m)\s(\S+)$", steps.split("clipping by norm changed")[0])[1:]]
     assert len(differences) == 3 and max(differences) < 1e-10, steps
+    cliff = printed(notebook, "cliff_loss_and_gradient(w_grid")
+    close(cliff, r"w_c = (\S+);", found["cliff_boundary"], rtol=1e-4)
+    close(cliff, r"largest \|dL/dw\| on the grid: (\S+),", found["cliff_gradient_max"])
+    close(cliff, rf"further than {found['cliff_side']} from w_c: (\S+)", found["cliff_gradient_off"])
+    close(cliff, r"start: .*, loss (\S+),", found["cliff_start_loss"])
+    close(cliff, r"dL/dw = (\S+)", found["cliff_start_gradient"])
+    close(cliff, r"plain step: +lands at w = (\S+),", found["cliff_plain_w"])
+    close(cliff, r"plain step: .*, loss (\S+)", found["cliff_plain_loss"])
+    close(cliff, r"clipped step: +lands at w = (\S+),", found["cliff_clipped_w"])
+    close(cliff, r"clipped step: .*, loss (\S+)", found["cliff_clipped_loss"])
 
 
 @pytest.mark.parametrize("value, text", [

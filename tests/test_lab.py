@@ -13,7 +13,7 @@ import pytest
 
 import vanishing_gradients_reference as ref
 from vg_build import __main__ as build
-from vg_build import config, render
+from vg_build import claims, config, render
 
 from .conftest import ASSIGNMENT
 
@@ -22,6 +22,7 @@ SETTINGS = {key: TRAINING[key] for key in ("seed", "hidden", "length", "batch", 
 SHAPES = [(1, 1, 1), (2, 3, 5), (5, 3, 20), (7, 2, 12), (4, 1, 30)]  # (n, m, t)
 TRAINING_CODE = ("latching_batch", "init_rnn", "loss_and_gradients", "train_rnn", "clip_by_value",
                  "state_jacobian_norms")
+CLIFF_CODE = ("cliff_states", "cliff_loss_and_gradient")
 
 
 def complex_safe(activation):
@@ -249,3 +250,62 @@ def test_the_training_run_is_skipped_by_the_autograder(student_notebook, solutio
         assert any("train_rnn(" in cell.source and "def train_rnn(" not in cell.source for cell in ignored)
         for function in ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime"):
             assert not any(f"def {function}(" in cell.source for cell in ignored), function
+
+
+def cliff_final_state(w, b, steps=50, x0=0.5):
+    """x_steps of x_t = w sigmoid(x_{t-1}) + b, written independently of the reference, analytic in w."""
+    sigma, x = complex_safe("sigmoid"), x0
+    for _ in range(steps):
+        x = w * sigma(x) + b
+    return x
+
+
+def cliff_points():
+    """Points of the notebook's slice: its ends, the plateaus, the start and landing of the clipped
+    step, and the cliff itself (w_c, the steepest grid point and their neighbours)."""
+    found = claims.facts(config.load(ASSIGNMENT).parameters)
+    boundary, steepest = found["cliff_boundary"], found["cliff_steepest_w"]
+    return [found["cliff_low"], 4.9, found["cliff_start"], boundary - 1e-4, boundary, steepest - 5e-5, steepest,
+            steepest + 5e-5, boundary + 1e-4, found["cliff_clipped_w"], found["cliff_high"]]
+
+
+def test_cliff_gradient_is_the_complex_step_derivative_of_the_forward_recurrence():
+    """Is dL/dw by back-propagation through the 50 steps the complex-step derivative of
+    L = (x_50 - 0.7)^2, along the slice and on the cliff, where it is largest?"""
+    bias, step = claims.CLIFF_BIAS, 1e-30
+    gradients = []
+    for w in cliff_points():
+        loss, gradient = ref.cliff_loss_and_gradient(w, bias)
+        x = cliff_final_state(w, bias)
+        assert ref.cliff_states(w, bias)[-1] == pytest.approx(x, rel=1e-12)
+        assert loss == pytest.approx((x - 0.7) ** 2, rel=1e-12)
+        expected = ((cliff_final_state(w + 1j * step, bias) - 0.7) ** 2).imag / step
+        assert abs(gradient - expected) <= 1e-8 * abs(expected), (w, gradient, expected)
+        gradients.append(abs(expected))
+    assert max(gradients) > 1e4 and min(gradients) < 10  # the points reach the cliff and its plateaus
+
+
+def test_cliff_gradient_of_an_array_is_the_gradient_of_each_entry():
+    """Given an array of w, does the cliff code return each entry's loss and gradient, of the shape of w?"""
+    w = np.reshape(cliff_points()[:10], (2, 5))
+    losses, gradients = ref.cliff_loss_and_gradient(w, claims.CLIFF_BIAS)
+    assert losses.shape == gradients.shape == w.shape
+    for index in np.ndindex(w.shape):
+        assert (losses[index], gradients[index]) == ref.cliff_loss_and_gradient(w[index], claims.CLIFF_BIAS)
+
+
+def test_notebook_shows_the_reference_cliff_code():
+    """Is the cliff code the notebook shows exactly the reference's, and does it, run with the
+    notebook's own sigmoid, draw the reference's loss and gradient on the notebook's grid?"""
+    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    for name in CLIFF_CODE:
+        assert inspect.getsource(getattr(ref, name)) in text, name
+    namespace = {"np": np}
+    for source in notebook_functions(["sigmoid", *CLIFF_CODE]).values():
+        exec(source, namespace)
+    w = np.linspace(*claims.CLIFF_RANGE, claims.CLIFF_POINTS)
+    assert f"np.linspace({claims.CLIFF_RANGE[0]!r}, {claims.CLIFF_RANGE[1]!r}, {claims.CLIFF_POINTS})" in text
+    loss, gradient = namespace["cliff_loss_and_gradient"](w, claims.CLIFF_BIAS)
+    expected_loss, expected_gradient = ref.cliff_loss_and_gradient(w, claims.CLIFF_BIAS)
+    assert relative_error(loss, expected_loss) <= 1e-12
+    assert relative_error(gradient, expected_gradient) <= 1e-9

@@ -12,6 +12,7 @@ makes a sentence false stops the build with that sentence in the message.
 
 import dataclasses
 import functools
+import inspect
 import math
 from collections.abc import Callable
 
@@ -28,6 +29,14 @@ W_NILPOTENT = np.array([[6.0, 6.0], [-6.0, -6.0]])  # (W/4)^2 = 0, yet it can gr
 FD_STEPS_BACK = (1, 3, 6)  # the finite-difference checks of prod: k = t-1, t-3, t-6
 FD_EPS = 1e-6
 CLIP_EXAMPLE = ([np.array([[3.0, 4.0]]), np.array([12.0])], 1.0)  # gradients, threshold
+# Pascanu et al.'s cliff: the one-unit RNN x_t = w sigmoid(x_{t-1}) + b, drawn along w with b fixed.
+CLIFF_BIAS = -2.6          # puts the cliff (the start x_0 crossing a basin boundary) inside CLIFF_RANGE
+CLIFF_RANGE = (4.5, 5.5)   # the plotted values of w
+CLIFF_POINTS = 20001       # a grid step of 5e-5, fine enough to draw a wall about 1e-3 wide
+CLIFF_SIDE = 0.01          # "off the cliff": further than this from it
+CLIFF_START = 4.98         # where both steps start, on the wall
+CLIFF_LEARNING_RATE = 0.2
+CLIFF_MAX_NORM = 1.0
 
 
 class ClaimError(ValueError):
@@ -57,6 +66,55 @@ def _fd_jacobian(k, W_hh, W_hx, b_h, h, x, eps=FD_EPS):
         minus = ref.rnn_states(W_hh, W_hx, b_h, h[:, k] - nudge, x[:, k:])[:, -1]
         estimate[:, c] = (plus - minus) / (2 * eps)
     return estimate
+
+
+def cliff_facts():
+    """The cliff's numbers, on the grid the notebook plots. x_0 is a fixed point of the map
+    x -> w sigmoid(x) + b exactly at w_c = (x_0 - b) / sigmoid(x_0): the cliff."""
+    w = np.linspace(*CLIFF_RANGE, CLIFF_POINTS)
+    loss, gradient = ref.cliff_loss_and_gradient(w, CLIFF_BIAS)
+    paper = inspect.signature(ref.cliff_loss_and_gradient).parameters  # its defaults: Pascanu et al.'s example
+    steps, x0, target = (paper[name].default for name in ("steps", "x0", "target"))
+    boundary = (x0 - CLIFF_BIAS) / float(ref.sigmoid(x0))
+    slope = boundary * float(ref.sigmoid_gradient(x0))
+    # For w > 0 every state lies in (b, w + b): start at either end to reach the lowest and the highest attractor.
+    low, high = (float(ref.cliff_states(boundary, CLIFF_BIAS, steps=1000, x0=start)[-1])
+                 for start in (CLIFF_BIAS, boundary + CLIFF_BIAS))
+    loss_above, loss_below = ref.cliff_loss_and_gradient(np.array([boundary - CLIFF_SIDE, boundary + CLIFF_SIDE]),
+                                                         CLIFF_BIAS)[0]
+    start_loss, start_gradient = ref.cliff_loss_and_gradient(CLIFF_START, CLIFF_BIAS)
+    [clipped_gradient], _norm = ref.clip_gradients([np.array(start_gradient)], CLIFF_MAX_NORM)
+    plain = CLIFF_START - CLIFF_LEARNING_RATE * float(start_gradient)
+    clipped = CLIFF_START - CLIFF_LEARNING_RATE * float(clipped_gradient)
+    return {
+        "cliff_bias": CLIFF_BIAS,
+        "cliff_low": CLIFF_RANGE[0],
+        "cliff_high": CLIFF_RANGE[1],
+        "cliff_points": CLIFF_POINTS,
+        "cliff_side": CLIFF_SIDE,
+        "cliff_start": CLIFF_START,
+        "cliff_learning_rate": CLIFF_LEARNING_RATE,
+        "cliff_max_norm": CLIFF_MAX_NORM,
+        "cliff_x0": x0,
+        "cliff_target": target,
+        "cliff_steps": steps,
+        "cliff_boundary": boundary,
+        "cliff_slope": slope,
+        "cliff_growth": slope ** steps,
+        "cliff_attractor_low": low,
+        "cliff_attractor_high": high,
+        "cliff_steepest_w": float(w[np.argmax(np.abs(gradient))]),
+        "cliff_gradient_max": float(np.max(np.abs(gradient))),
+        "cliff_gradient_off": float(np.max(np.abs(gradient[np.abs(w - boundary) > CLIFF_SIDE]))),
+        "cliff_loss_above": float(loss_above),
+        "cliff_loss_below": float(loss_below),
+        "cliff_start_loss": float(start_loss),
+        "cliff_start_gradient": float(start_gradient),
+        "cliff_plain_w": plain,
+        "cliff_plain_loss": float(ref.cliff_loss_and_gradient(plain, CLIFF_BIAS)[0]),
+        "cliff_clipped_w": clipped,
+        "cliff_clipped_loss": float(ref.cliff_loss_and_gradient(clipped, CLIFF_BIAS)[0]),
+    }
 
 
 def example_data(parameters):
@@ -190,6 +248,7 @@ def facts(parameters):
         "clip_value_cosine": float(by_value @ flat / (np.linalg.norm(by_value) * np.linalg.norm(flat))),
         "orthogonal_gap": abs(ref.GAMMA_TANH * ref.spectral_norm(d["Q"]) - 1.0),
         **training_facts(parameters["training"]),
+        **cliff_facts(),
     }
 
 
@@ -275,6 +334,48 @@ CLAIMS = [
           "are the measured step lengths to a relative difference below 1e-10",
           lambda f: f["steps_prediction_error"] < 1e-10,
           lambda f: f"largest relative difference {f['steps_prediction_error']:.3g}"),
+    Claim("the cliff is a basin boundary",
+          "at w_c, inside the plotted range, x_0 is an unstable fixed point (slope w_c sigma'(x_0) > 1) between "
+          "a low and a high attractor, and (w_c sigma'(x_0))^50 > 10^3",
+          lambda f: (f["cliff_low"] < f["cliff_boundary"] < f["cliff_high"] and f["cliff_slope"] > 1
+                     and f["cliff_attractor_low"] < f["cliff_x0"] < f["cliff_attractor_high"]
+                     and f["cliff_growth"] > 1e3),
+          lambda f: f"w_c = {f['cliff_boundary']:.6g}, slope {f['cliff_slope']:.4g}, attractors "
+                    f"{f['cliff_attractor_low']:.4g} and {f['cliff_attractor_high']:.4g}, "
+                    f"slope^{f['cliff_steps']} = {f['cliff_growth']:.3g}"),
+    Claim("the cliff is where the gradient is largest",
+          "the largest |dL/dw| of the plotted slice lies within 10^-3 of w_c",
+          lambda f: abs(f["cliff_steepest_w"] - f["cliff_boundary"]) < 1e-3,
+          lambda f: f"largest at w = {f['cliff_steepest_w']:.6g}, w_c = {f['cliff_boundary']:.6g}"),
+    Claim("the gradient on the cliff dwarfs the gradient off it",
+          "the largest |dL/dw| on the slice is at least 10^3 times the largest further than 0.01 from w_c",
+          lambda f: f["cliff_gradient_max"] >= 1e3 * f["cliff_gradient_off"],
+          lambda f: f"on the cliff {f['cliff_gradient_max']:.3g}, off it {f['cliff_gradient_off']:.3g}"),
+    Claim("the loss falls down the cliff",
+          "from 0.01 before w_c to 0.01 after it the loss falls by more than a factor of 10",
+          lambda f: f["cliff_loss_above"] > 10 * f["cliff_loss_below"],
+          lambda f: f"loss {f['cliff_loss_above']:.4g} before, {f['cliff_loss_below']:.4g} after"),
+    Claim("the start is on the wall",
+          "the start is within 0.01 of w_c and its |dL/dw| is at least 100 times the largest off the cliff",
+          lambda f: (abs(f["cliff_start"] - f["cliff_boundary"]) < f["cliff_side"]
+                     and abs(f["cliff_start_gradient"]) >= 100 * f["cliff_gradient_off"]),
+          lambda f: f"start {f['cliff_start']}, dL/dw = {f['cliff_start_gradient']:.3g}"),
+    Claim("the plain step is thrown off the plot",
+          "the plain gradient step leaves the plotted range and lands where the loss is higher than at the start",
+          lambda f: (not f["cliff_low"] <= f["cliff_plain_w"] <= f["cliff_high"]
+                     and f["cliff_plain_loss"] > f["cliff_start_loss"]),
+          lambda f: f"lands at w = {f['cliff_plain_w']:.4g}, loss {f['cliff_plain_loss']:.3g} "
+                    f"(start {f['cliff_start_loss']:.3g})"),
+    Claim("the clipped step stays local",
+          "the clipped step, of length learning rate times max_norm in the plain step's direction, stays in the "
+          "plotted range and lowers the loss",
+          lambda f: (math.isclose(abs(f["cliff_clipped_w"] - f["cliff_start"]),
+                                  f["cliff_learning_rate"] * f["cliff_max_norm"], rel_tol=1e-12)
+                     and (f["cliff_clipped_w"] - f["cliff_start"]) * (f["cliff_plain_w"] - f["cliff_start"]) > 0
+                     and f["cliff_low"] <= f["cliff_clipped_w"] <= f["cliff_high"]
+                     and f["cliff_clipped_loss"] < f["cliff_start_loss"]),
+          lambda f: f"lands at w = {f['cliff_clipped_w']:.4g}, loss {f['cliff_clipped_loss']:.3g} "
+                    f"(start {f['cliff_start_loss']:.3g})"),
 ]
 
 
@@ -328,5 +429,16 @@ def values(parameters):
         "rho_large_side": "above" if f["rho_large"] > 1 / ref.GAMMA_SIGMOID else "below",
         "large_bound": latex_number(f["large_bound"]),
         "vanishing_orders": str(math.floor(-math.log10(f["vanishing_ratio"]))),
+    })
+    text.update({name: repr(f[name]) for name in ("cliff_bias", "cliff_low", "cliff_high", "cliff_side", "cliff_start",
+                                                  "cliff_learning_rate", "cliff_max_norm", "cliff_x0",
+                                                  "cliff_target")})
+    text.update({
+        "cliff_boundary": f"{f['cliff_boundary']:.4f}",
+        "cliff_slope": f"{f['cliff_slope']:.2f}",
+        "cliff_growth": latex_number(round(f["cliff_growth"], -2)),
+        "cliff_clipped_w": f"{f['cliff_clipped_w']:.2f}",
+        "cliff_clipped_step": f"{f['cliff_learning_rate'] * f['cliff_max_norm']:g}",
+        "cliff_start_gradient_size": latex_number(abs(f["cliff_start_gradient"])),
     })
     return text
