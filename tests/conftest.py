@@ -25,6 +25,7 @@ QUESTION_OF = {
     "sigmoid_gradient": "sigmoid_gradient",
     "prod": "prod",
     "clip_gradients": "clip_gradients",
+    "step_lengths": "step_lengths",
     "gradient_regime": "conditions",
 }
 # Student code that throws Markdown, HTML and backticks at the feedback.

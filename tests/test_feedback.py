@@ -67,6 +67,16 @@ PHRASES = {
     "singular_value_order": ["smallest singular value"],
     "threshold": ["1/gamma"],
     "wrong_string": ["exactly as written"],
+    "learning_rate": ["multiply by learning_rate"],
+    "caps_step": ["capped the step at max_norm"],
+    "maximum": ["only ever shrinks"],
+    ("step_lengths", "always_scales"): ["only gradients with g > max_norm are scaled"],
+    "ignores_clipping": ["the run clipped its gradients"],
+    ("step_lengths", "squared_norm"): ["min(g, max_norm)**2"],
+    "divides_by_rate": ["do not divide by it"],
+    ("step_lengths", "returns_wrong_type"): ["should be a numpy array"],
+    ("step_lengths", "math_on_array"): ["single numbers", "np.minimum"],
+    "none_max_norm": ["stands for a run without clipping"],
 }
 # Extra phrases for single files whose keyword covers several different mistakes.
 FILE_PHRASES = {
@@ -83,7 +93,10 @@ SPECIFIC = ["transpose", "one factor too many", "reverse order", "squared norm",
             "scales the columns", "global variables", "elementwise", "not from np.ones", "without the bias",
             "h[:, i-2]", "you computed", "epsilon", "one array only", "not g / max_norm", "only scale when",
             "frobenius", "column sum", "spectral radius", "smallest singular value", "exactly as written",
-            "largest absolute entry", "norms do not add up", "spectral norm"]
+            "largest absolute entry", "norms do not add up", "spectral norm", "multiply by learning_rate",
+            "capped the step at max_norm", "only ever shrinks", "only gradients with g > max_norm are scaled",
+            "min(g, max_norm)**2", "do not divide by it",
+            "stands for a run without clipping"]
 
 
 def keyword(path):
@@ -237,7 +250,7 @@ def test_results_and_feedback_page_stay_under_1_mb_whatever_the_messages():
 
     hostile = ("&<>`|*_\\#[]" * 1000)[:results.MAX_MESSAGE_CHARS]
     test_files, case_results = [], []
-    for question in ("sigmoid_gradient", "prod", "clip_gradients", "conditions"):
+    for question in ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "conditions"):
         cases = []
         for number in range(60):
             hidden = number % 2 == 1
@@ -274,7 +287,7 @@ def otter_summary(question, implementation, tests_dir):
 
 @pytest.mark.parametrize("stem", ["prod/wrong_transposed_jacobian", "clip_gradients/wrong_squared_norm",
                                   "sigmoid_gradient/wrong_abs_in_place_mutates", "prod/wrong_global_t",
-                                  "gradient_regime/wrong_spectral_radius"])
+                                  "step_lengths/wrong_caps_step_at_max_norm", "gradient_regime/wrong_spectral_radius"])
 def test_grader_check_prints_the_teaching_message(dist, stem):
     """Does stock Otter's grader.check show the same hint, with input, expected and got?"""
     path = BANK / f"{stem}.py"

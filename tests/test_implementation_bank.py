@@ -1,7 +1,7 @@
 """Is the bank of student implementations in tests/files/implementations/ what it claims, and
 does the grader score it by understanding?
 
-Each file there is one self-contained student notebook cell defining one of the four graded
+Each file there is one self-contained student notebook cell defining one of the five graded
 functions. ``correct_*`` files are different but correct approaches: they must agree with the
 reference on fixed edge cases and seeded random inputs and obey every policy (no warning, no
 mutation, no aliasing, float64, right shapes and types). ``wrong_*`` files make one realistic
@@ -31,6 +31,8 @@ Tolerances (relative to the size of the answer, never a bare ``np.allclose``):
   saturated edge case, where every method underflows to 0. Between those ranges a cancelling
   sigma' (s (1 - s), or the tanh identity) loses relative accuracy.
 * ``clip_gradients``: 1e-12 relative to the global norm. ``gradient_regime``: an exact label.
+* ``step_lengths``: |out - ref| <= 1e-12 |ref| for every update, so that tiny steps (zero and
+  subnormal norms) are compared as strictly as the spikes.
 """
 
 import ast
@@ -47,8 +49,8 @@ import vanishing_gradients_reference as ref
 from vg_build import config
 
 BANK = pathlib.Path(__file__).parent / "files" / "implementations"
-FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime")
-MIN_WRONG = {"sigmoid_gradient": 10, "prod": 10, "clip_gradients": 10, "gradient_regime": 5}
+FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "gradient_regime")
+MIN_WRONG = {"sigmoid_gradient": 10, "prod": 10, "clip_gradients": 10, "step_lengths": 10, "gradient_regime": 5}
 MIN_CORRECT = 4
 MIN_NOTHING = 4
 # The share of its points each severity may earn: the points policy of assignment.yml.
@@ -61,6 +63,7 @@ HINT = re.compile(r"^hint: ([a-z][a-z0-9_]*)$")
 SIGMOID_RTOL, SIGMOID_ATOL = 1e-10, 1e-15
 PROD_RTOL = 1e-10
 CLIP_RTOL = 1e-12
+STEPS_RTOL = 1e-12
 N_RANDOM = 30
 SEED = 20240607
 
@@ -183,6 +186,28 @@ def _random_clip(rng):
     return f"{mode}: grads {shapes}, max_norm {max_norm!r}", (grads, max_norm)
 
 
+def _random_steps(rng):
+    """A log like a training run's (norms spread over orders of magnitude, on both sides of
+    max_norm when clipped), as a float64 array, a list or an int array, or all zeros."""
+    size = int(rng.integers(1, 40))
+    learning_rate = float(10.0 ** rng.uniform(-2, 0.3))
+    max_norm = float(10.0 ** rng.uniform(-1, 1.5)) if rng.random() < 0.7 else None
+    scale = 1.0 if max_norm is None else max_norm
+    log = scale * np.exp(rng.normal(scale=2.0, size=size))
+    if size >= 2:
+        log[:2] = 0.5 * scale, 2.0 * scale  # both sides of max_norm, when clipped
+        rng.shuffle(log)
+    kind = rng.choice(["float", "float", "list", "int", "zeros"])
+    if kind == "list":
+        log = [float(v) for v in log]
+    elif kind == "int":
+        log = np.round(log).astype(np.int64)
+    elif kind == "zeros":
+        log = np.zeros(size)
+    return f"{kind} log of {size} updates, learning_rate {learning_rate:.3g}, max_norm {max_norm!r}", \
+        (log, learning_rate, max_norm)
+
+
 def _random_regime(rng):
     n = int(rng.integers(1, 7))
     gamma = float(rng.choice([0.25, 0.5, 1.0]))
@@ -198,6 +223,7 @@ _GENERATORS = {
     "sigmoid_gradient": _random_sigmoid,
     "prod": _random_prod,
     "clip_gradients": _random_clip,
+    "step_lengths": _random_steps,
     "gradient_regime": _random_regime,
 }
 
@@ -282,6 +308,25 @@ def _fixed_clip():
     ]
 
 
+def _fixed_steps():
+    return [
+        ("zeros, subnormals, at max_norm, huge", (np.array([0.0, 5e-324, 1e-310, 1e-300, 0.25, 1.0, 3.0, 1e300]),
+                                                   0.5, 1.0)),
+        ("no clipping: zeros, subnormals, huge", (np.array([0.0, 5e-324, 1e-310, 2.0, 1e300]), 0.5, None)),
+        ("every norm exactly max_norm", (np.full(4, 1.5), 0.3, 1.5)),
+        ("every norm above max_norm", (np.array([2.0, 30.0, 4e5]), 0.1, 1.0)),
+        ("all zeros", (np.zeros(5), 0.1, 1.0)),
+        ("learning_rate above 1", (np.array([0.5, 2.0, 8.0]), 2.0, 1.0)),
+        ("one update", (np.array([10.0]), 0.5, 1.0)),
+        ("empty log", (np.zeros(0), 0.5, 1.0)),
+        ("list of floats", ([2.0, 0.5, 4.0], 0.1, 2.0)),
+        ("list of ints", ([3, 0, 1], 0.1, 2.0)),
+        ("int array", (np.array([3, 0, 1, 7]), 0.25, 2.0)),
+        ("int array, no clipping", (np.array([3, 0, 1]), 0.1, None)),
+        ("float32 log", (np.array([0.5, 2.5, 1e-3], dtype=np.float32), 0.1, 1.0)),
+    ]
+
+
 def _fixed_regime():
     return [
         ("non-normal [[3.88, 4], [0, 3.88]], gamma 1/4",
@@ -313,6 +358,7 @@ _FIXED = {
     "sigmoid_gradient": _fixed_sigmoid,
     "prod": _fixed_prod,
     "clip_gradients": _fixed_clip,
+    "step_lengths": _fixed_steps,
     "gradient_regime": _fixed_regime,
 }
 
@@ -463,6 +509,20 @@ def _check_clip(args, out, expected):
     return _shares(clipped, args)
 
 
+def _check_steps(args, out, expected):
+    grad_norms, _, _ = args
+    if not isinstance(out, np.ndarray):
+        return f"returned {type(out).__name__}, expected an ndarray"
+    problem = _float64_array(out, np.shape(grad_norms))
+    if problem:
+        return problem
+    bad = ~(np.abs(out - expected) <= STEPS_RTOL * np.abs(expected))
+    if np.any(bad):
+        i = np.flatnonzero(bad)[0]
+        return f"step {out[i]!r} for g = {np.asarray(grad_norms)[i]!r}, expected {expected[i]!r}"
+    return _shares([out], args)
+
+
 def _check_regime(args, out, expected):
     if not isinstance(out, str):
         return f"returned {type(out).__name__} {out!r}, expected a str"
@@ -475,6 +535,7 @@ _CHECKS = {
     "sigmoid_gradient": _check_sigmoid,
     "prod": _check_prod,
     "clip_gradients": _check_clip,
+    "step_lengths": _check_steps,
     "gradient_regime": _check_regime,
 }
 
@@ -619,6 +680,15 @@ def test_random_inputs_cover_the_required_variety():
     assert any(g > c for g, c in norms) and any(0 < g <= c for g, c in norms)
     assert any(len({a.shape for a in grads}) > 1 for grads, _ in clips)
 
+    steps = [args for _, args in cases("step_lengths")]
+    assert any(max_norm is None for *_, max_norm in steps) and any(isinstance(c, float) for *_, c in steps)
+    assert len({learning_rate for _, learning_rate, _ in steps}) >= N_RANDOM
+    assert any(isinstance(log, list) for log, *_ in steps)
+    assert any(isinstance(log, np.ndarray) and log.dtype.kind == "i" for log, *_ in steps)
+    assert any(np.size(log) and not np.any(log) for log, *_ in steps)  # all zeros
+    clipped = [(np.asarray(log, dtype=float), c) for log, _, c in steps if c is not None]
+    assert any(np.any(g > c) and np.any((0 < g) & (g < c)) for g, c in clipped)  # logs straddling max_norm
+
 
 # --------------------------------------------------------------------------- scores by understanding
 #
@@ -700,6 +770,7 @@ SIGNATURES = {
     "sigmoid_gradient": "x",
     "prod": "k, W_hh, W_hx, b_h, h, x",
     "clip_gradients": "grads, max_norm",
+    "step_lengths": "grad_norms, learning_rate, max_norm",
     "gradient_regime": "W_hh, gamma",
 }
 LOOKUP_CELL = '''import copy
@@ -749,6 +820,14 @@ def public_answers(tests_dir):
     answers["clip_gradients"] = [((grads, clip["_MAX_NORM"]), (clip["_EXPECTED"], clip["_EXPECTED_G"])),
                                  ((grads, 100.0), (grads, clip["_EXPECTED_G"])),
                                  ((clip["_ZERO_GRADS"], 1.0), (clip["_ZERO_GRADS"], 0.0))]
+    steps = namespace("step_lengths")
+    answers["step_lengths"] = [
+        ((steps["_NORM_LOG"], steps["_RATE"], steps["_MAX_NORM"]), steps["_NORM_EXPECTED"]),
+        ((steps["_UNCLIPPED_LOG"], steps["_RATE"], None), steps["_UNCLIPPED_EXPECTED"]),
+        ((steps["_EDGE_LOG"], 0.5, 1.0), steps["_EDGE_EXPECTED"]),
+    ]
+    answers["step_lengths"] += [((log, steps["_KIND_RATE"], steps["_KIND_MAX_NORM"]), expected)
+                                for log, expected in steps["_KIND_LOGS"]]
     regime = namespace("conditions")
     answers["gradient_regime"] = [((W, gamma), label) for W, gamma, label in regime["_REGIME_EXAMPLES"]]
     answers["gradient_regime"] += [(regime["_DIAGONAL_EXAMPLE"], "vanishing guaranteed"),
@@ -814,10 +893,12 @@ CONSTANT_ANSWERS = {
     "sigmoid_gradient": "return np.full(np.shape(x), 0.25)",
     "prod": "return np.eye(W_hh.shape[0]) if k == h.shape[1] else np.zeros(np.shape(W_hh))",
     "clip_gradients": "return [np.zeros(np.shape(a)) for a in grads], 0.0",
+    "step_lengths": "return np.zeros(np.shape(grad_norms))",
     "gradient_regime": 'return "vanishing guaranteed"',
 }
 CORRUPTIONS = {"sigmoid_gradient": ("zeros", "nan"), "prod": ("zeros", "nan", "transpose"),
-               "clip_gradients": ("zeros", "nan", "clear"), "gradient_regime": ("zeros", "nan", "transpose")}
+               "clip_gradients": ("zeros", "nan", "clear"), "step_lengths": ("zeros", "nan", "clear"),
+               "gradient_regime": ("zeros", "nan", "transpose")}
 # Right arrays with a non-finite entry, or a non-finite norm: never worth a point.
 NON_FINITE = {
     "sigmoid_gradient": ["out = np.array(_answer(x), dtype=np.float64)\n    out.flat[0] = {value}\n    return out"],
@@ -826,6 +907,8 @@ NON_FINITE = {
         "clipped, g = _answer(grads, max_norm)\n    return clipped, {value}",
         "clipped, g = _answer(grads, max_norm)\n    clipped[0] = clipped[0] + {value}\n    return clipped, g",
     ],
+    "step_lengths": ["steps = np.array(_answer(grad_norms, learning_rate, max_norm))\n    steps[-1] = {value}\n"
+                     "    return steps"],
 }
 
 
