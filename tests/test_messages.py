@@ -14,11 +14,14 @@ from vg_grader import results as results_module
 
 from .conftest import ASSIGNMENT, BANK, question_scores, with_cell_replaced
 
-FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime")
+FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "gradient_regime")
+# What check_all() may print with one mistake per question: a screen of 30 lines per question.
+LINES_PER_QUESTION = 30
 SHORT_ANSWERS = ("gamma_sigmoid", "gamma_tanh", "threshold_sigmoid", "n_factors_20_1")
 # One realistic mistake per question (the bank's wrong implementations).
 MISTAKES = ("sigmoid_gradient/wrong_returns_sigmoid", "prod/wrong_transposed_jacobian",
-            "clip_gradients/wrong_per_array_clipping", "gradient_regime/wrong_spectral_radius")
+            "clip_gradients/wrong_per_array_clipping", "step_lengths/wrong_caps_step_at_max_norm",
+            "gradient_regime/wrong_spectral_radius")
 # The one line Otter quotes from the test file before each failure (tests/_checks: _quoted_line).
 QUOTED_LINE = "check(**values)  # What went wrong, and what to do:"
 SIGMOID_GRADIENT_USING_SIGMOID = "def sigmoid_gradient(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n"
@@ -120,7 +123,7 @@ def test_one_mistake_per_question_shows_the_first_failure_in_full_and_one_line_a
         assert any(line.startswith("Hint: ") for line in messages[failed[0]]), messages[failed[0]]
         for name in failed[1:]:
             assert len(messages[name]) == 1, messages[name]
-    assert len(summary.splitlines()) <= 120
+    assert len(summary.splitlines()) <= LINES_PER_QUESTION * len(MISTAKES)
 
 
 def test_the_blank_says_not_implemented_once_per_function(check_all_outputs):

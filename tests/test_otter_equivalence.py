@@ -50,6 +50,7 @@ HONEST = {
     "sigmoid_returns_sigmoid": "sigmoid_gradient/wrong_returns_sigmoid",
     "prod_transposed_jacobian": "prod/wrong_transposed_jacobian",
     "clip_per_array": "clip_gradients/wrong_per_array_clipping",
+    "steps_capped_at_max_norm": "step_lengths/wrong_caps_step_at_max_norm",
     "regime_spectral_radius": "gradient_regime/wrong_spectral_radius",
 }
 
