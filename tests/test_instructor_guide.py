@@ -1,6 +1,7 @@
 """The instructor guide (dist/solutions/INSTRUCTOR_GUIDE.md): rubric, model answer, points,
 Gradescope set-up and the lecture's errors, built with the assignment for instructors only."""
 
+import json
 import re
 import zipfile
 
@@ -131,3 +132,14 @@ def test_guide_states_the_numbers_the_build_computed(guide_text, assignment):
     errors = guide_text.split("## What the lecture notebook got wrong")[1]
     assert f"grows to about {values['nn_norm_steps']} over {values['nn_steps']} steps" in errors
     assert values["large_first"] in errors and "guaranteed right for normal" in errors
+
+
+def test_every_case_is_described_in_whole_sentences(dist, guide_text):
+    """Is every test case described by the whole first paragraph of its docstring, ending as a
+    sentence does, in the guide's list of what each check tests (no description cut at a line)?"""
+    with zipfile.ZipFile(dist / "autograder" / f"{ASSIGNMENT}-autograder.zip") as bundle:
+        catalogue = json.loads(bundle.read("cases.json"))
+    for question, cases in catalogue.items():
+        for case in cases:
+            assert case["description"].endswith((".", "?", ")")), (question, case["description"])
+            assert case["description"] in guide_text, (question, case["description"])

@@ -35,7 +35,7 @@ class Case:
     hidden: bool
     function: object
     parameters: tuple
-    description: str  # the first docstring line: the question the case answers
+    description: str  # the docstring's first paragraph, on one line: what the case checks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +91,7 @@ def load(path):
                     hidden=bool(value.hidden),
                     function=value.test_func,
                     parameters=tuple(inspect.signature(value.test_func).parameters),
-                    description=(inspect.getdoc(value.test_func) or "").split("\n")[0],
+                    description=" ".join((inspect.getdoc(value.test_func) or "").split("\n\n")[0].split()),
                 )
             )
     return TestFile(name=namespace["name"], path=path, cases=tuple(cases))
