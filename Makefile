@@ -1,9 +1,11 @@
-# Vanishing & exploding gradients: build, test and grade the assignment.
+# Build, test and grade the course's assignments (every folder assignments/<name>/).
 # Overridable: make PYTHON=python3.11 ASSIGNMENT=... DIST=... SUBMISSIONS=... OUT=... JOBS=... ISOLATION=...
 
 PYTHON      ?= python3
 VENV        ?= .venv
-ASSIGNMENT  ?= vanishing_gradients
+# One assignment (its name), or empty: every assignment for make and make bench; for make grade,
+# the one the submissions' names name.
+ASSIGNMENT  ?=
 DIST        ?= dist
 SUBMISSIONS ?=
 OUT         ?= $(DIST)/grades
@@ -15,14 +17,14 @@ PYTEST_ARGS ?=
 # The browser tests (tests/test_browser.py) need Chromium and MathJax 2 for offline maths.
 BROWSER_PACKAGES ?= chromium libjs-mathjax fonts-noto-color-emoji
 
-BIN        := $(VENV)/bin
-export PYTHONPATH := $(CURDIR)/autograder:$(CURDIR)/solutions
-STAMP      := $(VENV)/.installed
-BUNDLE     := $(DIST)/autograder/$(ASSIGNMENT)-autograder.zip
-SOURCES    := $(shell find assignments student_templates solutions autograder requirements -type f -not -path '*/__pycache__/*')
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.installed
+ASSIGNMENTS := $(if $(ASSIGNMENT),$(ASSIGNMENT),$(patsubst assignments/%/assignment.yml,%,$(wildcard assignments/*/assignment.yml)))
+BUNDLES     := $(foreach name,$(ASSIGNMENTS),$(DIST)/autograder/$(name)-autograder.zip)
+SOURCES     := $(shell find assignments student_templates solutions autograder requirements -type f -not -path '*/__pycache__/*' -not -path '*.egg-info/*') pyproject.toml
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv build browser test grade bench goldens lint clean
+.PHONY: all help venv build browser test test-fast grade bench goldens lint clean
 
 all: build ## Set up .venv (pinned) and build dist/: student release, executed solutions, Gradescope bundle
 
@@ -31,15 +33,16 @@ help: ## List the targets
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies of requirements/dev.txt
 
-$(STAMP): requirements/dev.txt
+$(STAMP): requirements/dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-build: $(STAMP) $(BUNDLE) ## Build dist/ (also: make DIST=elsewhere)
+build: $(STAMP) $(BUNDLES) ## Build dist/ for every assignment, or ASSIGNMENT=name (also: make DIST=elsewhere)
 
-$(BUNDLE): $(STAMP) $(SOURCES)
-	$(BIN)/python -m vg_build --assignment $(ASSIGNMENT) --dist $(DIST)
+$(DIST)/autograder/%-autograder.zip: $(STAMP) $(SOURCES)
+	$(BIN)/python -m builder --assignment $* --dist $(DIST)
 
 browser: ## Install Chromium and MathJax for the browser tests where missing (apt, as root)
 	@if command -v chromium >/dev/null 2>&1 && test -f /usr/share/javascript/mathjax/MathJax.js; then \
@@ -56,17 +59,20 @@ browser: ## Install Chromium and MathJax for the browser tests where missing (ap
 test: $(STAMP) browser ## Run the whole test suite (installs Chromium for the browser tests if it can)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
-grade: $(STAMP) $(BUNDLE) ## Grade SUBMISSIONS=folder or zip (notebooks, export zips, Gradescope export) into OUT=dir (ISOLATION=process to allow the weakest level)
-	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-or-zip [OUT=folder]"; exit 2; }
-	@test -e "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) does not exist: give a folder or a zip of submissions"; exit 2; }
-	$(BIN)/python -m vg_build.grade_local --bundle $(BUNDLE) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) \
-	    $(if $(ISOLATION),--isolation $(ISOLATION))
+test-fast: $(STAMP) ## Run the tests not marked slow (under 2 minutes)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" $(PYTEST_ARGS)
 
-bench: $(STAMP) $(BUNDLE) ## Time our grader against stock `otter run`; print the table (lean venvs cached in dist/bench/)
-	$(BIN)/python bench/run.py --bundle $(BUNDLE) --work $(DIST)/bench --jobs $(JOBS)
+grade: $(STAMP) $(BUNDLES) ## Grade SUBMISSIONS=folder or zip (notebooks, export zips, Gradescope export) into OUT=dir [ASSIGNMENT=name] (ISOLATION=process to allow the weakest level)
+	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=folder-or-zip [OUT=folder] [ASSIGNMENT=name]"; exit 2; }
+	@test -e "$(SUBMISSIONS)" || { echo "SUBMISSIONS=$(SUBMISSIONS) does not exist: give a folder or a zip of submissions"; exit 2; }
+	$(BIN)/python -m classroom --dist $(DIST) --submissions $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) \
+	    $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(ISOLATION),--isolation $(ISOLATION))
+
+bench: $(STAMP) $(BUNDLES) ## Time our grader against stock `otter run` per assignment; print the tables (lean venvs cached in dist/bench/)
+	$(foreach bundle,$(BUNDLES),$(BIN)/python bench/run.py --bundle $(bundle) --work $(DIST)/bench --jobs $(JOBS) &&) true
 
 goldens: $(STAMP) ## Regenerate the golden files in tests/files/goldens/ after an intended change
-	$(BIN)/python -m tests.goldens
+	$(BIN)/python -m tests.builder.goldens
 
 lint: $(STAMP) ## Check the code with ruff (the bundle's code as Python 3.10)
 	$(BIN)/ruff check .

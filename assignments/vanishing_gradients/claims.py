@@ -17,7 +17,6 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-
 import vanishing_gradients_reference as ref
 
 # Design constants of the examples (rendered into the notebook's code and prose).
@@ -407,7 +406,7 @@ def values(parameters):
         raise ClaimError(
             f"{len(wrong)} claim(s) of the notebook are false for the parameters of assignment.yml ({shown}):\n"
             + "\n".join(lines)
-            + "\nChoose other parameters, or change the example data or the sentence (vg_build/claims.py)."
+            + "\nChoose other parameters, or change the example data or the sentence (this assignment's claims.py)."
         )
     f = facts(parameters)
     text = {name: latex_number(value) for name, value in f.items() if isinstance(value, float)}

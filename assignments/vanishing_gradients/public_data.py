@@ -6,7 +6,6 @@ Only numbers reach the student release: the public test files embed them as lite
 import functools
 
 import numpy as np
-
 import vanishing_gradients_reference as reference
 
 from . import claims

@@ -1,31 +1,36 @@
-"""Build an assignment's artifacts into dist/ (the paths are a contract: README).
+"""Build the assignments of a course into dist/ (the paths are a contract: README).
 
-    python -m vg_build [--assignment NAME] [--dist DIR] [--no-execute]
+    python -m builder [--assignment NAME]... [--root DIR] [--dist DIR] [--no-execute]
+
+Every assignment of the course root (assignments/*/, builder.config), or those named:
 
     dist/student/NAME/NAME.ipynb + tests/   the student release, and dist/student/NAME.zip
                                             (with README.md, requirements.txt, environment.yml)
     dist/solutions/NAME.ipynb               the solution notebook, executed (plots included)
     dist/autograder/NAME-autograder.zip     the Gradescope bundle
-    dist/solutions/INSTRUCTOR_GUIDE.md      rubric, model answer, points, Gradescope set-up (+ .html)
+    dist/solutions/NAME_INSTRUCTOR_GUIDE.md rubric, model answer, points, Gradescope set-up (+ .html)
 """
 
 import argparse
 import json
 import pathlib
+import shlex
 import shutil
 import sys
 import tempfile
 
 import nbformat
 
-from vg_grader import otter_tests
+import grader
+from grader import otter_tests
 
-from . import claims, config, guide, leaks, notebooks, render, test_files, zips
+from . import config, guide, leaks, notebooks, render, test_files, zips
 from .config import REPO
 
-GRADER_PACKAGE = REPO / "autograder" / "vg_grader"
-REFERENCE_MODULE = REPO / "solutions" / "vanishing_gradients_reference.py"
+GRADER_PACKAGE = pathlib.Path(grader.__file__).resolve().parent
+AUTOGRADER_REQUIREMENTS = REPO / "requirements" / "autograder.txt"
 STUDENT_REQUIREMENTS = REPO / "requirements" / "student.txt"
+RESULTS_FILE = "/autograder/results/results.json"  # where Gradescope reads the results
 STUDENT_PYTHON = "3.11"  # the oldest Python the pinned matplotlib supports
 
 
@@ -33,20 +38,31 @@ class BuildError(SystemExit):
     pass
 
 
-def notebook_text(env, assignment):
+def facts(assignment):
+    """The assignment's facts (its build hook); a false sentence stops the build with its words."""
+    try:
+        return assignment.hooks.facts(assignment.parameters)
+    except ValueError as error:
+        raise BuildError(f"Build stopped: {error}") from None
+
+
+def notebook_text(env, assignment, facts):
     template = env.get_template(f"{assignment.name}.py.j2")
     return template.render(
         title=assignment.title, name=assignment.name, params=assignment.parameters, points=assignment.points,
-        facts=claims.values(assignment.parameters),  # raises ClaimError if a sentence would be false
+        facts=facts,
     )
 
 
-def check_points(assignment, full_tests, workdir):
+def load_tests(full_tests):
+    """{question: otter_tests.TestFile} of the rendered test files, each executed once, here."""
+    return {name: otter_tests.from_source(source, f"tests/{name}.py") for name, source in full_tests.items()}
+
+
+def check_points(assignment, loaded_tests):
     """Every question's case points must add up to its points in assignment.yml."""
     for question in assignment.questions:
-        path = workdir / f"{question['name']}.py"
-        path.write_text(full_tests[question["name"]])
-        loaded = otter_tests.load(path)
+        loaded = loaded_tests[question["name"]]
         if loaded.points != question["points"]:
             raise BuildError(
                 f"Test cases of {question['name']} add up to {loaded.points} points but "
@@ -56,51 +72,48 @@ def check_points(assignment, full_tests, workdir):
             raise BuildError(f"{question['name']} has no public case: students could not check it.")
 
 
-def case_catalogue(full_tests):
+def case_catalogue(loaded_tests):
     """{question: [{"name", "description", "hidden", "points"}]} of every test case, shipped in
-    the bundle as cases.json: the class report describes cases without importing the tests."""
-    catalogue = {}
-    with tempfile.TemporaryDirectory() as work:
-        for name, source in full_tests.items():
-            path = pathlib.Path(work) / f"{name}.py"
-            path.write_text(source)
-            catalogue[name] = [{"name": c.name, "description": c.description, "hidden": c.hidden, "points": c.points}
-                               for c in otter_tests.load(path).cases]
-    return catalogue
+    the bundle's config.json: the class report describes cases without importing the tests."""
+    return {name: [{"name": c.name, "description": c.description, "hidden": c.hidden, "points": c.points}
+                   for c in loaded.cases]
+            for name, loaded in loaded_tests.items()}
 
 
 def grader_files():
+    """The grader package, subpackages included, as it ships: grader/...py."""
     return {
-        f"vg_grader/{path.name}": path.read_text()
-        for path in sorted(GRADER_PACKAGE.glob("*.py"))
+        f"grader/{path.relative_to(GRADER_PACKAGE).as_posix()}": path.read_text()
+        for path in sorted(GRADER_PACKAGE.rglob("*.py"))
     }
 
 
-def bundle_files(env, assignment, full_tests):
+def bundle_files(env, assignment, full_tests, loaded_tests):
     config_json = {
         "notebook": assignment.notebook,
         "questions": assignment.questions,
         "limits": assignment.limits,
+        "cases": case_catalogue(loaded_tests),
     }
+    grade_command = grader.command("/autograder/source", "/autograder/submission", RESULTS_FILE, python="python3")
     files = {
         "setup.sh": env.get_template("setup.sh.j2").render(),
-        "run_autograder": env.get_template("run_autograder.j2").render(),
-        "requirements.txt": (REPO / "requirements" / "autograder.txt").read_text(),
-        "config.json": json.dumps(config_json, indent=2, sort_keys=True) + "\n",
-        "cases.json": json.dumps(case_catalogue(full_tests), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        REFERENCE_MODULE.name: REFERENCE_MODULE.read_text(),
+        "run_autograder": env.get_template("run_autograder.j2").render(grade_command=shlex.join(grade_command)),
+        "requirements.txt": AUTOGRADER_REQUIREMENTS.read_text(),
+        "config.json": json.dumps(config_json, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        assignment.reference_path.name: assignment.reference_path.read_text(),
     }
     files.update({f"tests/{name}.py": source for name, source in full_tests.items()})
     files.update(grader_files())
     return files
 
 
-def secrets(text, full_tests):
+def secrets(assignment, text, full_tests):
     """Fragments that must not reach students: solution regions, hidden cases, and the
-    reference module less the lines the template shows on purpose (signatures, helpers)."""
+    reference module (its name, and its text less the lines the template shows on purpose)."""
     shown = leaks.fragments_of_source(notebooks.public_text(text))
-    fragments = {f for f in notebooks.solution_fragments(text) if len(f) >= 8}
-    fragments |= leaks.fragments_of_source(REFERENCE_MODULE.read_text()) - shown
+    fragments = {f for f in notebooks.solution_fragments(text) if len(f) >= 8} | {assignment.reference_name}
+    fragments |= leaks.fragments_of_source(assignment.reference_path.read_text()) - shown
     for source in full_tests.values():
         public = test_files.public_version(source)
         fragments |= leaks.fragments_of_source(source) - leaks.fragments_of_source(public)
@@ -162,47 +175,56 @@ def execute_solution(dist, assignment, solution_nb, student_folder):
     return target
 
 
-def build(name, dist, execute=True):
-    assignment = config.load(name)
-    env = render.environment()
-    text = notebook_text(env, assignment)
+def build(name, dist, execute=True, root=REPO):
+    """Build one assignment of the course at root into dist."""
+    assignment = config.load(name, root)
+    env = render.environment(assignment)
+    stated = facts(assignment)
+    text = notebook_text(env, assignment, stated)
     student_nb = notebooks.run_pipeline(text, notebooks.STUDENT_PIPELINE)
     solution_nb = notebooks.run_pipeline(text, notebooks.SOLUTION_PIPELINE)
-    full_tests = test_files.render_all(env, assignment.questions, assignment.parameters)
+    full_tests = test_files.render_all(env, assignment.questions, assignment.hooks.public_inputs(assignment.parameters))
     public_tests = {name: test_files.public_version(source) for name, source in full_tests.items()}
-    with tempfile.TemporaryDirectory() as work:
-        check_points(assignment, full_tests, pathlib.Path(work))
+    loaded_tests = load_tests(full_tests)
+    check_points(assignment, loaded_tests)
 
     student_folder = write_student(dist, env, assignment, student_nb, public_tests)
+    release = [student_folder, student_folder.with_suffix(".zip")]
     try:
-        leaks.check(dist / "student", secrets(text, full_tests))
+        leaks.check(release, secrets(assignment, text, full_tests))
     except leaks.LeakError as error:
-        shutil.rmtree(dist / "student", ignore_errors=True)
+        shutil.rmtree(student_folder, ignore_errors=True)
+        student_folder.with_suffix(".zip").unlink(missing_ok=True)
         raise BuildError(f"Build stopped, the student release was removed: {error}") from None
     print(f"wrote {student_folder} and {student_folder}.zip (leak check passed)")
 
     bundle = dist / "autograder" / f"{assignment.name}-autograder.zip"
-    zips.write_zip(bundle, bundle_files(env, assignment, full_tests))
+    zips.write_zip(bundle, bundle_files(env, assignment, full_tests, loaded_tests))
     print(f"wrote {bundle}")
 
-    print(f"wrote {guide.write(dist, env, assignment, text, full_tests)} and .html (instructors only)")
+    print(f"wrote {guide.write(dist, env, assignment, text, loaded_tests, stated)} and .html (instructors only)")
 
     if execute:
         print(f"wrote {execute_solution(dist, assignment, solution_nb, student_folder)} (executed)")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m vg_build", description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", default="vanishing_gradients")
+    parser = argparse.ArgumentParser(prog="python -m builder", description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", action="append", default=[],
+                        help="an assignment to build (repeatable; default: every one of the course)")
+    parser.add_argument("--root", type=pathlib.Path, default=REPO,
+                        help="the course root holding assignments/, solutions/, student_templates/, autograder/tests/")
     parser.add_argument("--dist", type=pathlib.Path, default=REPO / "dist")
     parser.add_argument("--no-execute", action="store_true", help="skip executing the solution notebook")
     args = parser.parse_args(argv)
-    try:
-        build(args.assignment, args.dist, execute=not args.no_execute)
-    except notebooks.MarkerError as error:
-        sys.exit(f"Template error: {error}")
-    except claims.ClaimError as error:
-        sys.exit(f"Build stopped: {error}")
+    names = args.assignment or config.discover(args.root)
+    if not names:
+        sys.exit(f"No assignment in {args.root / 'assignments'}: each is a folder with an assignment.yml.")
+    for name in names:
+        try:
+            build(name, args.dist, execute=not args.no_execute, root=args.root)
+        except notebooks.MarkerError as error:
+            sys.exit(f"Template error in {name}: {error}")
 
 
 if __name__ == "__main__":

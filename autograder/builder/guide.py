@@ -1,6 +1,6 @@
-"""The instructor guide: dist/solutions/INSTRUCTOR_GUIDE.md (and .html).
+"""The instructor guide: dist/solutions/<name>_INSTRUCTOR_GUIDE.md (and .html).
 
-Rendered from templates/instructor_guide.md.j2 with the build's Jinja environment. The
+Rendered from the assignment's instructor_guide.md.j2 with the build's Jinja environment. The
 model answers come from the notebook template's markdown solution regions (the same text
 the solution notebook shows), and the points from assignment.yml and the test files, so
 nothing here is written twice. The guide holds solutions: it goes to dist/solutions only.
@@ -9,13 +9,10 @@ nothing here is written twice. The guide holds solutions: it goes to dist/soluti
 import fractions
 import html
 import pathlib
-import tempfile
 
 import jupytext
 
-from vg_grader import otter_tests
-
-from . import claims, notebooks
+from . import notebooks, test_files
 
 GUIDE_NAME = "INSTRUCTOR_GUIDE"
 # nbconvert's default MathJax (2.7.x); the guide is read online, like the notebook's HTML.
@@ -44,23 +41,20 @@ def model_answers(text, manual_questions):
     return {question["name"]: answer for question, answer in zip(manual_questions, answers)}
 
 
-def case_points(full_tests):
+def case_points(loaded_tests):
     """{question: {"public": points, "hidden": points, "public_cases": n, "hidden_cases": n,
-    "cases": [{"description", "points", "hidden"}]}}."""
+    "cases": [{"description", "points", "hidden"}]}} of the loaded test files."""
     summary = {}
-    with tempfile.TemporaryDirectory() as work:
-        for name, source in full_tests.items():
-            path = pathlib.Path(work) / f"{name}.py"
-            path.write_text(source)
-            cases = otter_tests.load(path).cases
-            summary[name] = {
-                "public": number(sum(c.points for c in cases if not c.hidden)),
-                "hidden": number(sum(c.points for c in cases if c.hidden)),
-                "public_cases": sum(not c.hidden for c in cases),
-                "hidden_cases": sum(c.hidden for c in cases),
-                "cases": [{"description": c.description or c.name, "points": number(c.points), "hidden": c.hidden}
-                          for c in cases],
-            }
+    for name, loaded in loaded_tests.items():
+        cases = loaded.cases
+        summary[name] = {
+            "public": number(sum(c.points for c in cases if not c.hidden)),
+            "hidden": number(sum(c.points for c in cases if c.hidden)),
+            "public_cases": sum(not c.hidden for c in cases),
+            "hidden_cases": sum(c.hidden for c in cases),
+            "cases": [{"description": c.description or c.name, "points": number(c.points), "hidden": c.hidden}
+                      for c in cases],
+        }
     return summary
 
 
@@ -72,18 +66,9 @@ def share(policy):
     return f"at most {high} %" if low == 0 else f"{low} % to {high} %"
 
 
-def split_points(total, weights, step=fractions.Fraction(1, 2)):
-    """Split total points in proportion to weights, in multiples of step, summing to total
-    exactly (largest remainders first)."""
-    units = fractions.Fraction(total) / step
-    if units.denominator != 1:
-        raise GuideError(f"{total} points cannot be split into steps of {step}")
-    exact = [units * w / sum(weights) for w in weights]
-    shares = [int(e) for e in exact]
-    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
-    for i in by_remainder[: int(units) - sum(shares)]:
-        shares[i] += 1
-    return [number(share * step) for share in shares]
+def split_points(total, weights):
+    """Split total points in proportion to weights, in half points, summing to total exactly."""
+    return [number(share) for share in test_files.split(total, weights, step=fractions.Fraction(1, 2))]
 
 
 def number(value):
@@ -92,7 +77,7 @@ def number(value):
     return int(value) if value.denominator == 1 else float(value)
 
 
-def markdown_text(env, assignment, text, full_tests):
+def markdown_text(env, assignment, text, loaded_tests, facts):
     template = env.get_template("instructor_guide.md.j2")
     auto_total = sum(q["points"] for q in assignment.questions)
     manual_total = sum(q["points"] for q in assignment.manual_questions)
@@ -103,14 +88,14 @@ def markdown_text(env, assignment, text, full_tests):
         questions=assignment.questions,
         manual_questions=assignment.manual_questions,
         points=assignment.points,
-        cases=case_points(full_tests),
+        cases=case_points(loaded_tests),
         points_policy=[dict(policy, share=share(policy)) for policy in assignment.points_policy],
         auto_total=auto_total,
         manual_total=manual_total,
         total=auto_total + manual_total,
         limits=assignment.limits,
         params=assignment.parameters,
-        facts=claims.values(assignment.parameters),
+        facts=facts,
         answers=model_answers(text, assignment.manual_questions),
         split_points=split_points,
         half=lambda points: number(fractions.Fraction(points) / 2),
@@ -165,12 +150,12 @@ MathJax.Hub.Config({{
 """
 
 
-def write(dist, env, assignment, text, full_tests):
+def write(dist, env, assignment, text, loaded_tests, facts):
     """Write the guide (markdown and HTML) into dist/solutions/; returns the markdown path."""
     folder = pathlib.Path(dist) / "solutions"
     folder.mkdir(parents=True, exist_ok=True)
-    markdown = markdown_text(env, assignment, text, full_tests)
-    target = folder / f"{GUIDE_NAME}.md"
+    markdown = markdown_text(env, assignment, text, loaded_tests, facts)
+    target = folder / f"{assignment.name}_{GUIDE_NAME}.md"
     target.write_text(markdown)
-    (folder / f"{GUIDE_NAME}.html").write_text(html_text(markdown, f"Instructor guide: {assignment.title}"))
+    target.with_suffix(".html").write_text(html_text(markdown, f"Instructor guide: {assignment.title}"))
     return target

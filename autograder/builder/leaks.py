@@ -1,7 +1,7 @@
 """The leak check: nothing secret may reach any file of the student release.
 
-Secrets are the reference module, the template's solution regions and the hidden test
-cases. Each contributes distinctive fragments (lines long enough not to occur by chance);
+Secrets are the reference module (its name and its text), the template's solution regions
+and the hidden test cases. Each contributes distinctive fragments (lines long enough not to occur by chance);
 the check reads every student file, including inside zips and notebook JSON, and fails
 the build naming the file and the fragment.
 """
@@ -11,7 +11,7 @@ import json
 import zipfile
 
 MIN_FRAGMENT_CHARS = 20
-ALWAYS_SECRET = ("vanishing_gradients_reference", "hidden=True", "BEGIN SOLUTION", "# SOLUTION")
+ALWAYS_SECRET = ("hidden=True", "BEGIN SOLUTION", "# SOLUTION")
 
 
 class LeakError(Exception):
@@ -40,13 +40,15 @@ def readable_text(name, data):
     return text
 
 
-def check(folder, secrets):
-    """Raise LeakError if any secret fragment occurs in any file below folder."""
+def check(paths, secrets):
+    """Raise LeakError if any secret fragment occurs in any of the files, or any file below the folders."""
     secrets = set(secrets) | set(ALWAYS_SECRET)
     leaks = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            text = readable_text(path.name, path.read_bytes())
-            leaks += [f"{path.relative_to(folder)}: {fragment!r}" for fragment in sorted(secrets) if fragment in text]
+    for top in paths:
+        for path in sorted([top] if top.is_file() else top.rglob("*")):
+            if path.is_file():
+                text = readable_text(path.name, path.read_bytes())
+                leaks += [f"{path.relative_to(top.parent)}: {fragment!r}" for fragment in sorted(secrets)
+                          if fragment in text]
     if leaks:
         raise LeakError("secret material in the student release:\n  " + "\n  ".join(leaks[:20]))

@@ -1,15 +1,11 @@
-"""The one Jinja environment that renders notebooks, test files and bundle scripts."""
+"""The one Jinja environment that renders an assignment's notebook, test files, guide and bundle scripts."""
+
+import pathlib
 
 import jinja2
 import numpy as np
 
-from .config import REPO
-
-TEMPLATE_DIRS = [
-    REPO / "student_templates",
-    REPO / "autograder" / "tests",
-    REPO / "autograder" / "vg_build" / "templates",
-]
+BUILD_TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 
 
 def python_literal(value):
@@ -26,9 +22,10 @@ def python_literal(value):
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
-def environment():
+def environment(assignment):
+    """Templates are looked up in the assignment's folders first, then in the toolkit's."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(path) for path in TEMPLATE_DIRS]),
+        loader=jinja2.FileSystemLoader([str(path) for path in [*assignment.template_dirs, BUILD_TEMPLATES]]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,

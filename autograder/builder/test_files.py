@@ -8,8 +8,6 @@ scales the weights so that a question's cases add up to its points exactly.
 import ast
 import fractions
 
-from .public_data import public_data
-
 # Case points are multiples of this step: binary fractions add up exactly in floating point,
 # so the cases of a question sum to its points with no rounding left over.
 POINT_STEP = fractions.Fraction(1, 4)
@@ -19,14 +17,13 @@ class PointsError(SystemExit):
     """A question's points cannot be shared out among its cases."""
 
 
-def render_all(env, questions, parameters):
+def render_all(env, questions, public):
     """{question: full test file source} for the autograder bundle, for the questions of
     assignment.yml ([{"name", "points"}]), with case points scaled to the question's points.
-    parameters: assignment.yml's parameters (public cases on the training run use its log)."""
-    data = public_data(parameters)
+    public: the assignment's public inputs (its build hook public_inputs), rendered as `public`."""
     return {
         question["name"]: with_points(
-            env.get_template(f"{question['name']}.py.j2").render(public=data), question["points"], question["name"]
+            env.get_template(f"{question['name']}.py.j2").render(public=public), question["points"], question["name"]
         )
         for question in questions
     }

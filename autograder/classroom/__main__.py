@@ -1,12 +1,18 @@
-"""`make grade`: grade a folder of submissions with the built Gradescope bundle.
+"""`make grade`: grade a folder of submissions with an assignment's built Gradescope bundle.
 
-The submissions (notebooks, grader.export() zips, Gradescope exports: vg_build.intake) are
-staged with their roster, the bundle is unpacked into a private temporary folder, and its
-own grader runs from there, exactly as run_autograder runs it on Gradescope. Before grading,
-one student process is started to learn the isolation level this machine gives: a level
-weaker than the strongest is announced with the reason, and the `process` level (the student
-runs as the instructor's own user, nothing is secret from it) is refused unless asked for
-with `make grade ISOLATION=process`.
+    python -m classroom --submissions PATH --out DIR [--assignment NAME] [--dist DIR] [--jobs N]
+                        [--isolation LEVEL]
+
+The submissions (notebooks, grader.export() zips, Gradescope exports: classroom.intake) are
+staged with their roster. The assignment is the one named, or the only one built, or the one
+the submissions' file names name (`<assignment>.ipynb`, `<assignment>_<date>.zip`) when they
+name exactly one; submissions whose names name another assignment are not graded, and those
+naming none are listed. Its bundle is unpacked into a private temporary folder, and its own
+grader runs from there, exactly as run_autograder runs it on Gradescope. Before grading, one
+student process is started to learn the isolation level this machine gives: a level weaker
+than the strongest is announced with the reason, and the `process` level (the student runs as
+the instructor's own user, nothing is secret from it) is refused unless asked for with
+`make grade ISOLATION=process`.
 """
 
 import argparse
@@ -18,13 +24,16 @@ import sys
 import tempfile
 import zipfile
 
-from . import intake
-from .config import REPO
+from builder import config
+
+from . import batch, intake
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 LEVELS = ("namespace", "user", "process")
 PROBE = """
 import json
-from vg_grader import sandbox
+from grader import sandbox
 try:
     level, reason = sandbox.probe()
 except sandbox.StudentProcessError as error:
@@ -73,17 +82,67 @@ def probe(source, environment):
         return {"level": "", "reason": (completed.stderr.strip().splitlines() or ["the probe failed"])[-1]}
 
 
+def bundle_path(dist, name):
+    return pathlib.Path(dist) / "autograder" / f"{name}-autograder.zip"
+
+
+def named_assignment(entry, names):
+    """The assignment an input's file name names (`<name>.ipynb`, `<name>_<date>.zip`), or ''."""
+    stem = pathlib.PurePosixPath(entry["input"]).name.rsplit(".", 1)[0]
+    named = [name for name in names if stem == name or stem.startswith(f"{name}_")]
+    return max(named, key=len, default="")
+
+
+def choose_assignment(asked, built, staged):
+    """(assignment, lines to print): the one asked for, the only one built, or the one the names name.
+
+    Submissions whose names name another assignment move to staged.not_graded.
+    """
+    if asked and asked not in built:
+        sys.exit(f"No bundle for ASSIGNMENT={asked}: build it with `make ASSIGNMENT={asked}` "
+                 f"(built: {', '.join(built) or 'none'}).")
+    by_name = {}
+    for entry in staged.submissions:
+        by_name.setdefault(named_assignment(entry, built), []).append(entry)
+    unnamed = [entry["input"] for entry in by_name.pop("", [])]
+    if asked:
+        chosen = asked
+    elif len(built) == 1:
+        chosen = built[0]
+    elif len(by_name) == 1:
+        chosen = next(iter(by_name))
+    else:
+        groups = "; ".join(f"{name}: {len(entries)}" for name, entries in sorted(by_name.items()))
+        sys.exit("Cannot tell which assignment to grade: " + (f"the file names name several ({groups})"
+                 if by_name else "no file name names one") + f". Built: {', '.join(built) or 'none'}. "
+                 "Name it with `make grade ASSIGNMENT=<name> SUBMISSIONS=...`.")
+    others = [entry for name, entries in by_name.items() if name != chosen for entry in entries]
+    for entry in others:
+        staged.submissions.remove(entry)
+        staged.not_graded.append({"input": entry["input"], "reason": (
+            f"its name says it is for the assignment {named_assignment(entry, built)}, not {chosen}: grade it "
+            f"with ASSIGNMENT={named_assignment(entry, built)}")})
+    lines = [f"Assignment: {chosen}" + ("" if asked else " (the only one built)" if len(built) == 1
+                                        else " (named by the submissions' file names)")]
+    if unnamed and len(built) > 1:
+        lines.append(f"Belong to no assignment by their names, graded as {chosen} ({len(unnamed)}): "
+                     + ", ".join(unnamed[:20]) + (" ..." if len(unnamed) > 20 else ""))
+    return chosen, lines
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m vg_build.grade_local", description=__doc__.splitlines()[0])
-    parser.add_argument("--bundle", type=pathlib.Path, required=True)
+    parser = argparse.ArgumentParser(prog="python -m classroom", description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=pathlib.Path, required=True)
     parser.add_argument("--out", type=pathlib.Path, required=True)
+    parser.add_argument("--assignment", default="", help="default: the only one built, or the one the names name")
+    parser.add_argument("--dist", type=pathlib.Path, default=REPO / "dist", help="where `make` put the bundles")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--isolation", choices=LEVELS + ("",), default="",
                         help="the strongest level to use (default: the strongest this machine allows)")
     args = parser.parse_args(argv)
-    if not args.bundle.is_file():
-        sys.exit(f"No bundle at {args.bundle}: run `make` first.")
+    built = [name for name in config.discover(REPO) if bundle_path(args.dist, name).is_file()]
+    if not built:
+        sys.exit(f"No bundle in {args.dist / 'autograder'}: run `make` first.")
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vg-bundle-") as source, \
             tempfile.TemporaryDirectory(prefix="vg-intake-") as staging:
@@ -91,8 +150,11 @@ def main(argv=None):
         if not staged.submissions and not staged.not_graded:
             sys.exit(f"Nothing to grade in {args.submissions}: give notebooks (.ipynb), grader.export() zips "
                      "or a Gradescope export (a folder or zip with submission_metadata.yml).")
-        with zipfile.ZipFile(args.bundle) as bundle:
-            bundle.extractall(source)
+        assignment, lines = choose_assignment(args.assignment, built, staged)
+        print("\n".join(lines), flush=True)
+        bundle = bundle_path(args.dist, assignment)
+        with zipfile.ZipFile(bundle) as archive:
+            archive.extractall(source)
         os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
         environment = {key: value for key, value in os.environ.items()
                        if key not in ("PYTHONPATH", "VG_GRADER_ISOLATION")}
@@ -100,7 +162,7 @@ def main(argv=None):
             environment["VG_GRADER_ISOLATION"] = args.isolation
         # Where isolation can only rely on file modes (the user level), these are made private while
         # notebooks run, and their modes restored afterwards.
-        secrets = secret_folders(REPO, args.bundle, intake.source_folder(args.submissions), args.out)
+        secrets = secret_folders(REPO, bundle, intake.source_folder(args.submissions), args.out)
         environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
         found = probe(source, environment)
         if not found["level"]:
@@ -115,12 +177,7 @@ def main(argv=None):
         if found["level"] == "process":
             print("WARNING: the process level runs every notebook as your own user: it can read the reference "
                   "solutions and hidden tests and change your files. " + STRONGER, flush=True)
-        command = [
-            sys.executable, "-m", "vg_grader", "batch", "--source", source,
-            "--submissions", str(staged.folder), "--roster", str(staged.roster), "--out", str(args.out.resolve()),
-            "--jobs", str(args.jobs),
-        ]
-        sys.exit(subprocess.run(command, cwd=source, env=environment, check=False).returncode)
+        batch.batch(pathlib.Path(source), staged, args.out, max(1, args.jobs), environment)
 
 
 if __name__ == "__main__":

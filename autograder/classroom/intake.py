@@ -13,11 +13,10 @@ submission_metadata.yml maps each folder name to its submitters (``:name:``, ``:
 ``:sid:``; several for a group). Everything else is listed as not graded, with the reason.
 
 `stage` copies each submission into a private folder the grader reads (names made unique,
-plain notebooks keep their stem) and writes roster.json beside it, which `vg_grader batch
---roster` reads: the bundle's grader never needs YAML.
+plain notebooks keep their stem) and returns the roster with it, for classroom.batch: the
+bundle's grader never needs YAML.
 """
 
-import json
 import pathlib
 import shutil
 import stat
@@ -29,11 +28,12 @@ UPLOAD_KINDS = ".ipynb or the .zip of grader.export()"
 
 
 class Staged:
-    """folder: one entry per submission, as the grader reads them; roster: roster.json
-    ({"source", "submissions": [...], "not_graded": [...]}), whose two lists are kept here too."""
+    """folder: one entry per submission, as the grader reads them; source: where they came from;
+    submissions: [{"stem", "path" (below folder), "input", "submission_id", "students"}];
+    not_graded: [{"input", "reason"}]."""
 
-    def __init__(self, folder, roster, submissions, not_graded):
-        self.folder, self.roster, self.submissions, self.not_graded = folder, roster, submissions, not_graded
+    def __init__(self, folder, source, submissions, not_graded):
+        self.folder, self.source, self.submissions, self.not_graded = folder, source, submissions, not_graded
 
 
 class Intake:
@@ -87,11 +87,7 @@ def stage(submissions, staging, exclude=()):
         _entry(intake, submissions, excluded)
     else:
         raise SystemExit(f"SUBMISSIONS={submissions} does not exist: give a folder or a zip of submissions.")
-    roster = staging / "roster.json"
-    roster.write_text(json.dumps({"source": str(submissions), "submissions": intake.submissions,
-                                  "not_graded": intake.not_graded}, indent=2, ensure_ascii=False) + "\n",
-                      encoding="utf-8")
-    return Staged(folder, roster, intake.submissions, intake.not_graded)
+    return Staged(folder, str(submissions), intake.submissions, intake.not_graded)
 
 
 def source_folder(submissions):

@@ -27,7 +27,8 @@ import re
 import statistics
 import urllib.parse
 
-from .results import inline
+from grader import results as results_format
+from grader.results import inline, question_of
 
 ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -313,14 +314,6 @@ def questions_chart_html(stats):
 # -- the class report -------------------------------------------------------------------------
 
 
-def question_scores(results):
-    """{question: score} of one results dict (tests named after questions)."""
-    scores = collections.defaultdict(float)
-    for test in (results or {}).get("tests", []):
-        scores[str(test.get("name", "")).split(" (")[0]] += float(test.get("score", 0) or 0)
-    return dict(scores)
-
-
 def class_statistics(records, questions, cases_by_question):
     """The numbers of the class report, as plain data (tests read them too).
 
@@ -333,7 +326,7 @@ def class_statistics(records, questions, cases_by_question):
     totals = [float(r["results"].get("score", 0)) for r in graded]
     per_question = []
     for name, max_points in questions:
-        scores = [question_scores(r["results"]).get(name, 0.0) for r in graded]
+        scores = [results_format.question_scores(r["results"]).get(name, 0.0) for r in graded]
         full = sum(abs(score - max_points) < 1e-9 for score in scores)
         per_question.append({
             "question": name, "points": max_points,
@@ -347,7 +340,7 @@ def class_statistics(records, questions, cases_by_question):
     hints = collections.defaultdict(lambda: {"students": set(), "questions": set()})
     for record in graded:
         for test in record["results"]["tests"]:
-            question = str(test.get("name", "")).split(" (")[0]
+            question = question_of(test)
             for case in (test.get("extra_data") or {}).get("cases", []):
                 if case.get("passed"):
                     continue
@@ -494,7 +487,7 @@ def class_report(records, questions, cases_by_question, title="Class report", fe
         identity = [_students_html(record.get("students") or []), esc(record.get("submission_id") or "")]
         identity = identity if identified else []
         if results and results.get("tests"):
-            scores = question_scores(results)
+            scores = results_format.question_scores(results)
             rows.append([link] + identity + [_num(scores.get(n, 0)) for n in names] + [_num(results.get("score", 0))])
         else:
             rows.append([link] + identity + ["" for _ in names] + ["not graded"])

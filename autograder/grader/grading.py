@@ -135,7 +135,7 @@ def grade(submission_path, source_dir, config):
     del cells  # the session keeps the cells it runs; nothing else needs them
     try:
         session.execute()
-        print(f"vg_grader: {session.isolation or 'no student process'}", file=sys.stderr)
+        print(f"grader: {session.isolation or 'no student process'}", file=sys.stderr)
         if str(source_dir) not in sys.path:
             sys.path.insert(0, str(source_dir))  # hidden tests import the reference module
         environment = build_environment(session, test_files)

@@ -5,7 +5,7 @@ per case with ``@test_case(points=..., hidden=...)``; Otter calls each with the 
 its parameter names from the notebook's namespace. The grader reads the same files, with a
 small stand-in for ``test_case`` that records exactly the fields Otter's own does
 (otter/test_files/exception_test.py): importing Otter costs more than grading a notebook.
-tests/test_otter_equivalence.py checks that Otter reads our files the same way.
+tests/vanishing_gradients/test_otter_equivalence.py checks that Otter reads our files the same way.
 """
 
 import dataclasses
@@ -65,8 +65,13 @@ def _otter_module():
 def load(path):
     """Parse one test file; every case must give its points explicitly."""
     path = pathlib.Path(path)
-    source = path.read_text()
-    namespace = {"__name__": f"vg_tests.{path.stem}", "__file__": str(path)}
+    return from_source(path.read_text(), path)
+
+
+def from_source(source, path):
+    """Parse the text of a test file; path names it (in tracebacks and errors), nothing is read from it."""
+    path = pathlib.Path(path)
+    namespace = {"__name__": f"otter_tests.{path.stem}", "__file__": str(path)}
     saved = {name: sys.modules.get(name) for name in ("otter", "otter.test_files")}
     sys.modules.update(_otter_module())
     try:

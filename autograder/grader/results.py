@@ -18,7 +18,7 @@ the results of hidden cases must wait until grades are published. So:
   each question its public cases, their points and the details of each failure. It says
   how many points the hidden checks are worth, never how they went. It is built from
   what was known when the public cases had run, before any hidden input reached the
-  student process (vg_grader.grading runs them first): notebook problems that arise
+  student process (grader.grading runs them first): notebook problems that arise
   later (a hidden call that killed the process, a rerun's errors) go to the question's
   test entry instead, published later, so nothing the notebook learns from hidden
   inputs can show early. Captured output never reaches the results at all.
@@ -29,7 +29,7 @@ and instructors must add up; this layout keeps one box, and one score, per quest
 and shows public feedback exactly as early.
 
 Markdown safety: text from the student's code (error messages, returned values) arrives
-made safe (vg_grader.safe_text: printable, valid UTF-8, short) and only reaches the
+made safe (grader.safe_text: printable, valid UTF-8, short) and only reaches the
 output through `inline`, which escapes Markdown and HTML, or `fenced`, which puts it in
 a code block whose fence is longer than any backtick run inside. Messages split into
 parts on "\n" only, the one line break of their layout.
@@ -38,10 +38,11 @@ Size: whatever the notebook, results.json stays well under 1 MB: messages are cu
 MAX_MESSAGE_CHARS, at most MAX_FAILURES_SHOWN distinct failures are detailed per
 question, cell errors and runs of skipped cells are capped, the rest counted. The subset
 of Markdown written here (headings, paragraphs, pipe tables, fenced code, block quotes,
-bold, code spans, escapes and entities) is what vg_grader.report renders to HTML.
+bold, code spans, escapes and entities) is what classroom.report renders to HTML.
 
-Each test also carries ``extra_data.cases`` (name, hidden, passed, points, and the hint
-of a failed public case) for `make grade`'s class report; nothing in it is secret.
+Each test also carries ``extra_data.question`` (the question it grades) and ``extra_data.cases``
+(name, hidden, passed, points, and the hint of a failed public case) for `make grade`'s class
+report; nothing in it is secret.
 """
 
 import re
@@ -270,7 +271,7 @@ def _test_entry(number, question, cases, later_problems=()):
         "output": question_output(question, cases, later_problems),
         "output_format": "md",
         "visibility": "after_published",
-        "extra_data": {"cases": [_case_data(case) for case in cases]},
+        "extra_data": {"question": question, "cases": [_case_data(case) for case in cases]},
     }
 
 
@@ -401,7 +402,7 @@ def unreadable(test_files, message, seconds):
             "output": "Not graded: the submission could not be read.",
             "output_format": "md",
             "visibility": "after_published",
-            "extra_data": {"cases": []},
+            "extra_data": {"question": test_file.name, "cases": []},
         }
         for number, test_file in enumerate(test_files, start=1)
     ]
@@ -409,6 +410,20 @@ def unreadable(test_files, message, seconds):
                           inline("Nothing could be graded, so every question scores 0. Upload the notebook "
                                  "(.ipynb) you worked in, then check the results again.")])
     return _results(0, seconds, output, tests, {"unreadable": True, "reason": str(message)})
+
+
+def question_of(test):
+    """The question a test entry of these results grades (its extra_data says so)."""
+    return str((test.get("extra_data") or {}).get("question", ""))
+
+
+def question_scores(data):
+    """{question: score} of one results dict (None: not graded, no scores)."""
+    scores = {}
+    for test in (data or {}).get("tests", []):
+        question = question_of(test)
+        scores[question] = scores.get(question, 0.0) + float(test.get("score", 0) or 0)
+    return scores
 
 
 def grader_failure(seconds=0.0):

@@ -10,7 +10,7 @@ Every wait is bounded three ways: its own limit (cell, call), the test case's bu
 (`case_seconds` for all the calls of one case) and the submission's (`total_seconds`,
 restarts included, from the start of grading to the results written). Nothing the
 student process sends is trusted: events must arrive in the order the grader expects,
-error reports are cut to short strings and every string is made safe (vg_grader.safe_text).
+error reports are cut to short strings and every string is made safe (grader.safe_text).
 """
 
 import dataclasses
@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from . import codec, safe_text
-from .sandbox import INTERRUPT_GRACE_SECONDS, StudentProcess, StudentProcessError, Timeout
+from . import safe_text
+from .sandbox import INTERRUPT_GRACE_SECONDS, StudentProcess, StudentProcessError, Timeout, codec
 
 MAX_RESTARTS = 3  # runs of the notebook that had to be stopped (a cell hung or killed it)
 MAX_CALL_RESTARTS = 10  # per question: fresh runs after a call hung or killed the process (time bounds them too)
@@ -45,7 +45,7 @@ class StudentCodeError(Exception):
 
 
 def clean_error(error):
-    """A student-reported error as {"type", "message"} of short, safe strings (vg_grader.safe_text)."""
+    """A student-reported error as {"type", "message"} of short, safe strings (grader.safe_text)."""
     if not isinstance(error, dict):
         return {"type": "Error", "message": ""}
     type_name = error.get("type")

@@ -6,13 +6,13 @@ two pipes and trusts nothing it says beyond plain data (codec.py). Every wait ha
 deadline; every process it starts is killed at the end, and what it left is removed.
 
 How it is isolated depends on what the machine allows: the strongest level that starts
-is used, each level in its own module, behind one interface (isolation.py):
+is used, each level in its own module, behind one interface (levels.py):
 
-``namespace``  isolation_namespace.py: Linux namespaces and a new root; nothing of the
+``namespace``  namespace.py: Linux namespaces and a new root; nothing of the
                host is visible.
-``user``       isolation_user.py: a root grader without namespaces; a user id of its own,
+``user``       user.py: a root grader without namespaces; a user id of its own,
                the grader's folders made private, leftovers removed by owner.
-``process``    isolation_process.py: only when asked for (VG_GRADER_ISOLATION=process)
+``process``    process.py: only when asked for (VG_GRADER_ISOLATION=process)
                and never for a root grader; the grader's own user, so nothing is secret.
 
 Student code never runs as root: where no level can start, the notebook is not run and
@@ -30,15 +30,15 @@ import threading
 import time
 
 from . import codec
-from .isolation import (  # noqa: F401 - the names the grader's other modules use
+from .levels import (  # noqa: F401 - the names the grader's other modules use
     Limits,
     SandboxUnavailable,
     StudentProcessError,
     Timeout,
 )
-from .isolation_namespace import NamespaceLevel
-from .isolation_process import ISOLATION_VARIABLE, ProcessLevel
-from .isolation_user import UserLevel
+from .namespace import NamespaceLevel
+from .process import ISOLATION_VARIABLE, ProcessLevel
+from .user import UserLevel
 
 HEADER = struct.Struct(">I")
 INTERRUPT_GRACE_SECONDS = 1.0

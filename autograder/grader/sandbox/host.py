@@ -1,6 +1,6 @@
-"""What the isolation levels need from the host: system calls, processes, user ids, the runtime.
+"""What the sandbox levels need from the host: system calls, processes, user ids, the runtime.
 
-Shared by the levels (isolation_*.py); nothing here starts a student process.
+Shared by the levels (namespace.py, user.py, process.py); nothing here starts a student process.
 """
 
 import ctypes

@@ -1,7 +1,7 @@
 """Start the student process inside fresh Linux namespaces (the grader's strongest isolation).
 
 This file is sent as source text into a root (or user-namespace) ``python -I -S`` process
-started by isolation_namespace.py, with its settings marshalled on the command line; it
+started by namespace.py, with its settings marshalled on the command line; it
 imports nothing but (fast) standard library modules. It:
 
 1. joins the memory cgroup if there is one (memory.py), unshares mount, PID, network, IPC

@@ -1,8 +1,8 @@
-"""The one interface every isolation level implements, and what all levels share.
+"""The one interface every sandbox level implements, and what all levels share.
 
-A level (isolation_namespace.py, isolation_user.py, isolation_process.py) starts the
+A level (namespace.py, user.py, process.py) starts the
 student's worker with two pipes, kills everything the notebook started, and removes
-everything it left. Each level's module says what it promises; sandbox.py picks the
+everything it left. Each level's module says what it promises; the package (__init__.py) picks the
 strongest level this machine allows and talks to the worker.
 """
 
@@ -108,8 +108,8 @@ def worker_program(site=None):
         "    sys.modules[name] = module\n"
         "    exec(compile(source, name + '.py', 'exec'), module.__dict__)\n"
         "    return module\n"
-        f"_load('vg_grader_codec', {sources['codec']!r})\n"
-        f"_load('vg_grader_worker', {sources['worker']!r}).main()\n"
+        f"_load('sandbox_codec', {sources['codec']!r})\n"
+        f"_load('sandbox_worker', {sources['worker']!r}).main()\n"
     )
 
 

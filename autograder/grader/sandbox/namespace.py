@@ -23,7 +23,7 @@ import tempfile
 import time
 
 from . import host, leftovers, memory
-from .isolation import (
+from .levels import (
     PACKAGE_DIR,
     PATH,
     START_SECONDS,

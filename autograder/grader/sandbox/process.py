@@ -19,7 +19,7 @@ import tempfile
 import time
 
 from . import host, leftovers, memory
-from .isolation import Level, confine_child, resource_limits, spawn_worker, wait_or_kill, worker_argv
+from .levels import Level, confine_child, resource_limits, spawn_worker, wait_or_kill, worker_argv
 
 ISOLATION_VARIABLE = "VG_GRADER_ISOLATION"
 

@@ -26,7 +26,7 @@ import sys
 import tempfile
 
 from . import host, leftovers, memory
-from .isolation import (
+from .levels import (
     Level,
     SandboxUnavailable,
     confine_child,

@@ -1,6 +1,6 @@
 """The student process: runs notebook cells with Jupyter semantics, then answers calls.
 
-This file is sent as source text into a fresh ``python -I`` process (see sandbox.py); it
+This file is sent as source text into a fresh ``python -I`` process (see the sandbox's __init__.py); it
 never runs in the grader. It holds no secret: everything it learns arrives over the
 protocol pipe as plain data, and it keeps none of it: once the notebook has run, no
 variable of the worker still holds its cells or which cells were skipped (the grading
@@ -26,7 +26,7 @@ import numpy as np
 try:
     from . import codec
 except ImportError:  # inside the student process the codec is loaded from source
-    import vg_grader_codec as codec
+    import sandbox_codec as codec
 
 HEADER = struct.Struct(">I")
 MAX_REQUEST_BYTES = 256 * 2**20
