@@ -69,7 +69,7 @@ grade: $(STAMP) $(BUNDLES) ## Grade SUBMISSIONS=folder or zip (notebooks, export
 	    $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(ISOLATION),--isolation $(ISOLATION))
 
 bench: $(STAMP) $(BUNDLES) ## Time our grader against stock `otter run` per assignment; print the tables (lean venvs cached in dist/bench/)
-	$(foreach bundle,$(BUNDLES),$(BIN)/python bench/run.py --bundle $(bundle) --work $(DIST)/bench --jobs $(JOBS) &&) true
+	$(foreach bundle,$(BUNDLES),$(BIN)/python -m bench.run --bundle $(bundle) --work $(DIST)/bench --jobs $(JOBS) &&) true
 
 goldens: $(STAMP) ## Regenerate the golden files in tests/files/goldens/ after an intended change
 	$(BIN)/python -m tests.builder.goldens

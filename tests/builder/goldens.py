@@ -9,9 +9,9 @@ import pathlib
 
 import nbformat
 
-from vg_build import notebooks, test_files
+from builder import notebooks, test_files
 
-GOLDENS = pathlib.Path(__file__).parent / "files" / "goldens"
+GOLDENS = pathlib.Path(__file__).resolve().parents[1] / "files" / "goldens"
 
 
 def _notebook_json(nb):

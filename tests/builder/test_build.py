@@ -3,7 +3,6 @@
 import dataclasses
 import io
 import json
-import os
 import pathlib
 import shutil
 import subprocess
@@ -14,12 +13,20 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import grader
 from bench.run import find_python310
-from vg_build import __main__ as build
-from vg_build import leaks
-from vg_grader import otter_tests
+from builder import __main__ as build
+from builder import leaks
 
-from .conftest import ASSIGNMENT, REPO
+from ..conftest import ASSIGNMENT, LOADED, REPO
+
+
+def rendered(assignment, questions=None):
+    """(notebook text, {question: full test source}) of an assignment, as the build renders them."""
+    env = build.render.environment(assignment)
+    text = build.notebook_text(env, assignment, build.facts(assignment))
+    public = assignment.hooks.public_inputs(assignment.parameters)
+    return text, build.test_files.render_all(env, questions or assignment.questions, public)
 
 
 def test_artifacts_are_where_other_tools_expect_them(full_dist):
@@ -32,7 +39,7 @@ def test_artifacts_are_where_other_tools_expect_them(full_dist):
     ):
         assert (full_dist / relative).is_file(), relative
     public_tests = sorted(p.name for p in (full_dist / "student" / ASSIGNMENT / "tests").iterdir())
-    assert public_tests == sorted(f"{q['name']}.py" for q in build.config.load(ASSIGNMENT).questions)
+    assert public_tests == sorted(f"{q['name']}.py" for q in LOADED[ASSIGNMENT].questions)
 
 
 def test_solution_notebook_ran_without_error_and_has_plots(full_dist):
@@ -70,7 +77,7 @@ def test_student_notebook_has_one_marker_per_blank(student_notebook):
     assert sum(s.count("# YOUR ANSWER HERE") for s in code) == 4
     assert sum("_Type your answer here" in s for s in sources) == 1
     assert any("grader.export(" in s for s in sources)
-    for question in (q["name"] for q in build.config.load(ASSIGNMENT).questions):
+    for question in (q["name"] for q in LOADED[ASSIGNMENT].questions):
         assert any(s.strip() == f'grader.check("{question}")' for s in sources)
 
 
@@ -106,7 +113,9 @@ def test_bundle_layout(bundle):
         prod_tests = archive.read("tests/prod.py").decode()
     assert {"setup.sh", "run_autograder", "requirements.txt", "config.json"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
-    assert "vanishing_gradients_reference.py" in names and "vg_grader/__main__.py" in names
+    assert "vanishing_gradients_reference.py" in names and "grader/__main__.py" in names
+    assert "grader/sandbox/worker.py" in names
+    assert not [name for name in names if name.startswith(("classroom/", "builder/"))]  # they never ship
     assert "hidden=True" in prod_tests
     commands = "\n".join(line for line in setup.lower().splitlines() if not line.lstrip().startswith("#"))
     assert not any(word in commands for word in ("conda", "miniforge", "playwright", "chromium"))
@@ -115,10 +124,9 @@ def test_bundle_layout(bundle):
 
 def test_student_release_holds_no_secret(dist):
     """Does the leak check pass on the release and does it contain no hidden case?"""
-    assignment = build.config.load(ASSIGNMENT)
-    text = build.notebook_text(build.render.environment(), assignment)
-    full_tests = build.test_files.render_all(build.render.environment(), assignment.questions, assignment.parameters)
-    leaks.check(dist / "student", build.secrets(text, full_tests))
+    assignment = LOADED[ASSIGNMENT]
+    text, full_tests = rendered(assignment)
+    leaks.check([dist / "student"], build.secrets(assignment, text, full_tests))
     with zipfile.ZipFile(dist / "student" / f"{ASSIGNMENT}.zip") as archive:
         everything = "\n".join(archive.read(name).decode() for name in archive.namelist())
     assert "hidden=True" not in everything and "vanishing_gradients_reference" not in everything
@@ -127,13 +135,11 @@ def test_student_release_holds_no_secret(dist):
 @pytest.mark.parametrize("planted", ["solution line", "hidden case", "reference code", "zipped reference"])
 def test_leak_check_catches_planted_secrets(dist, tmp_path, planted):
     """Would the leak check stop a build that let a solution, hidden case or reference through?"""
-    assignment = build.config.load(ASSIGNMENT)
-    env = build.render.environment()
-    text = build.notebook_text(env, assignment)
-    full_tests = build.test_files.render_all(env, assignment.questions, assignment.parameters)
+    assignment = LOADED[ASSIGNMENT]
+    text, full_tests = rendered(assignment)
     folder = tmp_path / "student"
     shutil.copytree(dist / "student", folder)
-    reference = build.REFERENCE_MODULE.read_text()
+    reference = assignment.reference_path.read_text()
     if planted == "solution line":
         notebook = nbformat.read(folder / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
         solution = build.notebooks.run_pipeline(text, build.notebooks.SOLUTION_PIPELINE)
@@ -150,41 +156,31 @@ def test_leak_check_catches_planted_secrets(dist, tmp_path, planted):
             archive.writestr("notes/ref.txt", reference)
         (folder / "extra.zip").write_bytes(buffer.getvalue())
     with pytest.raises(leaks.LeakError):
-        leaks.check(folder, build.secrets(text, full_tests))
+        leaks.check([folder], build.secrets(assignment, text, full_tests))
 
 
-def _loaded(full_tests, tmp_path):
-    """{question: its test file as the grader loads it}."""
-    loaded = {}
-    for name, source in full_tests.items():
-        (tmp_path / f"{name}.py").write_text(source)
-        loaded[name] = otter_tests.load(tmp_path / f"{name}.py")
-    return loaded
-
-
-def test_points_must_agree_with_metadata(tmp_path):
+def test_points_must_agree_with_metadata():
     """Does the build refuse test files whose case points disagree with assignment.yml?"""
-    assignment = build.config.load(ASSIGNMENT)
-    full_tests = build.test_files.render_all(build.render.environment(), assignment.questions, assignment.parameters)
-    build.check_points(assignment, full_tests, tmp_path)
+    assignment = LOADED[ASSIGNMENT]
+    loaded = build.load_tests(rendered(assignment)[1])
+    build.check_points(assignment, loaded)
     for question in assignment.questions:
         changed = [dict(q, points=q["points"] + 1) if q is question else q for q in assignment.questions]
         with pytest.raises(build.BuildError, match=question["name"]):
-            build.check_points(dataclasses.replace(assignment, questions=changed), full_tests, tmp_path)
+            build.check_points(dataclasses.replace(assignment, questions=changed), loaded)
 
 
 @pytest.mark.parametrize("factor", [0.5, 1.25, 3])
-def test_points_come_from_the_metadata_alone(tmp_path, factor):
+def test_points_come_from_the_metadata_alone(factor):
     """With other points in assignment.yml, do the rendered cases add up to them, in the
     proportions of the test files' weights, and pass the build's own check?"""
-    assignment = build.config.load(ASSIGNMENT)
-    env = build.render.environment()
-    original = _loaded(build.test_files.render_all(env, assignment.questions, assignment.parameters), tmp_path)
+    assignment = LOADED[ASSIGNMENT]
+    original = build.load_tests(rendered(assignment)[1])
     changed = [dict(q, points=q["points"] * factor) for q in assignment.questions]
-    full_tests = build.test_files.render_all(env, changed, assignment.parameters)
-    build.check_points(dataclasses.replace(assignment, questions=changed), full_tests, tmp_path)
+    loaded = build.load_tests(rendered(assignment, changed)[1])
+    build.check_points(dataclasses.replace(assignment, questions=changed), loaded)
     for question in changed:
-        before, after = original[question["name"]], _loaded(full_tests, tmp_path)[question["name"]]
+        before, after = original[question["name"]], loaded[question["name"]]
         assert after.points == question["points"]
         for old, new in zip(before.cases, after.cases):
             assert (old.name, old.hidden) == (new.name, new.hidden)
@@ -244,9 +240,7 @@ def test_bundle_grades_under_python_310(bundle, solution_notebook, tmp_path):
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--only-binary=:all:", "-r",
                     str(source / "requirements.txt")], check=True)
     nbformat.write(solution_notebook, tmp_path / "submission.ipynb")
-    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    subprocess.run([python, "-m", "vg_grader", "grade", "--source", str(source), "--submission",
-                    str(tmp_path / "submission.ipynb"), "--results", str(tmp_path / "results.json")],
-                   cwd=source, env=environment, check=True)
+    subprocess.run(grader.command(source, tmp_path / "submission.ipynb", tmp_path / "results.json", python=python),
+                   cwd=source, check=True)
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["score"] == sum(q["points"] for q in build.config.load(ASSIGNMENT).questions), results["output"]
+    assert results["score"] == sum(q["points"] for q in LOADED[ASSIGNMENT].questions), results["output"]

@@ -11,19 +11,15 @@ files. Everything else must be listed as not graded, with the reason.
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 
 import nbformat
 import pytest
 
-from vg_build import intake
+from classroom import intake
 
-from .conftest import REPO, with_cell_replaced
+from ..conftest import BANK, make_grade, with_cell_replaced
 
-BANK = REPO / "tests" / "files" / "implementations"
 NOTEBOOK = "vanishing_gradients.ipynb"
 IDENTITY = ["submission_id", "name", "email", "sid"]
 HOSTILE_NAME = "<script>alert(1)</script> Mallory"
@@ -84,14 +80,8 @@ def write_folder(path, files):
     return path
 
 
-def grade_local(bundle, submissions, out):
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    environment["PYTHONPATH"] = str(REPO / "autograder")
-    completed = subprocess.run(
-        [sys.executable, "-m", "vg_build.grade_local", "--bundle", str(bundle), "--submissions", str(submissions),
-         "--out", str(out), "--jobs", "2"],
-        capture_output=True, text=True, env=environment, check=False,
-    )
+def grade_local(dist, submissions, out):
+    completed = make_grade(dist, submissions, out)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return completed.stdout
 
@@ -113,7 +103,7 @@ def uploads(solution_notebook):
 
 
 @pytest.fixture(scope="module")
-def mixed(bundle, solution_notebook, student_notebook, uploads, tmp_path_factory):
+def mixed(dist, solution_notebook, student_notebook, uploads, tmp_path_factory):
     """make grade on a folder of everything at once: notebooks, export zips, a Gradescope export, junk."""
     folder = tmp_path_factory.mktemp("mixed")
     out = tmp_path_factory.mktemp("mixed-out")
@@ -125,7 +115,7 @@ def mixed(bundle, solution_notebook, student_notebook, uploads, tmp_path_factory
     (folder / "broken.zip").write_bytes(b"PK\x03\x04 truncated")
     write_zip(folder / "slides.zip", {"slides.pdf": b"%PDF"})
     (folder / "drafts").mkdir()
-    stdout = grade_local(bundle, folder, out)
+    stdout = grade_local(dist, folder, out)
     return {"out": out, "stdout": stdout, "grades": read_csv(out / "grades.csv"),
             "not_graded": read_csv(out / "not_graded.csv"), "import": read_csv(out / "gradescope_import.csv"),
             "report": (out / "report.html").read_text(encoding="utf-8")}
@@ -207,7 +197,7 @@ def test_a_gradescope_export_folder_or_zip_gives_the_same_roster(uploads, tmp_pa
     assert [stem for stem, _, _ in roster(itself)] == ["submission_1001", "submission_1002", "submission_1003"]
     assert roster(itself)[1][2] == [{"name": "Grace Hopper", "email": "grace@example.edu", "sid": "S002"},
                                     {"name": "Alan Turing", "email": "alan@example.edu", "sid": "S003"}]
-    assert json.loads(itself.roster.read_text())["submissions"][0]["students"][0]["name"] == "Ada Lovelace"
+    assert itself.submissions[0]["students"][0]["name"] == "Ada Lovelace"
     assert sorted(p.name for p in (itself.folder / "submission_1002").iterdir()) == sorted(uploads["submission_1002"])
 
 
@@ -241,7 +231,7 @@ def test_stems_stay_unique(tmp_path, solution_notebook):
     assert stems == [("alice", "alice.ipynb"), ("alice-zip", "alice.zip")]
 
 
-def test_rerun_into_a_used_out_leaves_exactly_this_runs_files(bundle, solution_notebook, student_notebook, tmp_path):
+def test_rerun_into_a_used_out_leaves_exactly_this_runs_files(dist, solution_notebook, student_notebook, tmp_path):
     """After a second run into one OUT, are the first run's other results gone, foreign files kept, both said?"""
     first, second, out = tmp_path / "first", tmp_path / "second", tmp_path / "out"
     first.mkdir()
@@ -249,9 +239,9 @@ def test_rerun_into_a_used_out_leaves_exactly_this_runs_files(bundle, solution_n
     for stem in ("ann", "ben", "cat"):
         nbformat.write(solution_notebook, first / f"{stem}.ipynb")
     nbformat.write(student_notebook, second / "ben.ipynb")
-    grade_local(bundle, first, out)
+    grade_local(dist, first, out)
     (out / "my_notes.txt").write_text("the instructor's own file")
-    stdout = grade_local(bundle, second, out)
+    stdout = grade_local(dist, second, out)
     files = sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file())
     assert files == sorted([".make-grade-outputs.txt", "ben.json", "feedback/ben.html", "grades.csv",
                             "gradescope_import.csv", "my_notes.txt", "not_graded.csv", "report.html"])

@@ -15,7 +15,6 @@ import pathlib
 import re
 import shutil
 import subprocess
-import sys
 import time
 import unicodedata
 import urllib.parse
@@ -25,10 +24,12 @@ import jsonschema
 import nbformat
 import pytest
 
-from vg_build import test_files
-from vg_grader import report, seed, submission
+import grader
+from builder import test_files
+from classroom import batch, intake, report
+from grader import seed, submission
 
-from .conftest import FAST_LIMITS, REPO, RESULTS_SCHEMA, question_scores
+from ..conftest import FAST_LIMITS, REPO, RESULTS_SCHEMA, question_scores
 from .test_isolation import NAMESPACES
 
 CORPUS = REPO / "tests" / "files" / "adversarial"
@@ -67,20 +68,17 @@ def grade_file(source, path, tmp_path):
     Where this machine allows namespaces, the grader must have used them (it says so on stderr).
     """
     results_path = tmp_path / f"results-{source.name}" / "results.json"
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "vg_grader", "grade", "--source", str(source), "--submission", str(path),
-         "--results", str(results_path)],
-        cwd=source, env=environment, capture_output=True, text=True, check=False,
+        grader.command(source, path, results_path), cwd=source, capture_output=True, text=True, check=False,
         timeout=FAST_LIMITS["total_seconds"] + 4 * SLACK_SECONDS,
     )
     seconds = time.monotonic() - started
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads(results_path.read_text())
     jsonschema.validate(results, RESULTS_SCHEMA)
-    if NAMESPACES and "vg_grader: isolation level:" in completed.stderr:
-        assert "vg_grader: isolation level: namespace" in completed.stderr, completed.stderr[-2000:]
+    if NAMESPACES and "grader: isolation level:" in completed.stderr:
+        assert "grader: isolation level: namespace" in completed.stderr, completed.stderr[-2000:]
     return results, seconds
 
 
@@ -267,7 +265,7 @@ HOSTILE_NAMES = [b"caf\xe9", b"=2+3", b"+SUM(A1)", b"-cmd", b"@SUM(A1)", b"\tnam
                  b"ctrl\x1b[31m", b"a,b\"c", b"#frag?q"]
 
 
-def test_batch_writes_every_row_and_page_whatever_the_file_names(fast_source, student_notebook, tmp_path):
+def test_batch_writes_every_row_and_page_whatever_the_file_names(fast_source, student_notebook, tmp_path, capfd):
     """With file names that are not UTF-8, start a spreadsheet formula or hold controls, does `batch` write
     every grades.csv row (no cell a formula), every feedback page and a report linking each?"""
     folder = tmp_path / "submissions"
@@ -277,11 +275,8 @@ def test_batch_writes_every_row_and_page_whatever_the_file_names(fast_source, st
         with open(os.path.join(bytes(folder), stem + b".ipynb"), "wb") as handle:
             handle.write(content)
     out = tmp_path / "out"
-    completed = subprocess.run(
-        [sys.executable, "-m", "vg_grader", "batch", "--source", str(fast_source), "--submissions", str(folder),
-         "--out", str(out), "--jobs", "2"], cwd=fast_source, capture_output=True, check=False, timeout=300)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    completed.stdout.decode("utf-8")  # the progress lines are valid text too
+    batch.batch(fast_source, intake.stage(folder, tmp_path / "stage"), out, 2)
+    capfd.readouterr().out.encode("utf-8")  # the progress lines are valid text too
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert len(rows) == len(HOSTILE_NAMES) + 1

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from vg_grader import codec
+from grader.sandbox import codec
 
 
 def roundtrip(value):
@@ -97,7 +97,7 @@ def test_the_largest_reply_decodes_quickly():
     """How long do the worst replies under the size limit take to read (printed; the node limit bounds them)?"""
     import time
 
-    from vg_grader.sandbox import Limits
+    from grader.sandbox import Limits
 
     budget = Limits().reply_kb * 1024
     shapes = {"empty lists": b"[" + b"[]," * (budget // 3 - 1) + b"[]]",

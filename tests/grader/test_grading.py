@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import BANK, IMPLEMENTATIONS, QUESTION_OF, question_scores
+from ..conftest import BANK, IMPLEMENTATIONS, QUESTION_OF, question_scores
 
 
 def test_solution_gets_full_marks(bank_results, question_points):
@@ -82,7 +82,7 @@ def test_grading_seed_needs_the_bundle_secret(tmp_path):
     other hidden tests, and never the plain hash of the cells the notebook could compute itself?"""
     import hashlib
 
-    from vg_grader import seed
+    from grader import seed
 
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "prod.py").write_text("hidden = 1\n")
@@ -105,7 +105,7 @@ def test_setup_makes_the_secret_the_grader_reads(bundle):
     """Does the bundle's setup.sh create, readable by root only, the secret file the seed is derived from?"""
     import zipfile
 
-    from vg_grader import seed
+    from grader import seed
 
     with zipfile.ZipFile(bundle) as archive:
         setup = archive.read("setup.sh").decode()

@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 
-from vg_grader import safe_text
+from grader import safe_text
 
 NASTY = ("\n\r\t\x0b\x0c\x1c\x1d\x1e\x1f\x00\x1b\x7f\x85\xa0\u2028\u2029\u200b\u200d\u202e\u2066\ufeff"
          "\ud800\udfff\udcff\udc80\U000e0001\U0010ffff\u3000`|*_#<>&\\")

@@ -1,6 +1,6 @@
 """The student process is isolated as the threat model (README) asks, at every level the machine allows.
 
-The levels (vg_grader/isolation_*.py): `namespace` (root, or a user namespace: the student
+The levels (grader/sandbox/: namespace.py, user.py, process.py): `namespace` (root, or a user namespace: the student
 sees only the Python runtime, its folder and a private /tmp, in its own PID namespace),
 `user` (root without namespaces: a user id of its own, the grader's folders made private,
 a readable copy of the runtime where needed) and `process` (only when asked for, never for
@@ -34,10 +34,12 @@ import jsonschema
 import nbformat
 import pytest
 
-from vg_grader import host, isolation, leftovers, memory, sandbox
-from vg_grader.isolation_user import Protection
+import grader
+from grader import sandbox
+from grader.sandbox import host, leftovers, levels, memory
+from grader.sandbox.user import Protection
 
-from .conftest import FAST_LIMITS, REPO, RESULTS_SCHEMA
+from ..conftest import ASSIGNMENT, FAST_LIMITS, REPO, RESULTS_SCHEMA
 
 CORPUS = REPO / "tests" / "files" / "adversarial"
 NOTEBOOKS = sorted(path.stem for path in CORPUS.glob("*.ipynb")
@@ -173,8 +175,9 @@ time.sleep(0.3)
 
 PROBE_PROGRAM = r'''
 import json, os, sys, time
-from vg_grader import host, sandbox
-from vg_grader.session import Session
+from grader import sandbox
+from grader.sandbox import host
+from grader.session import Session
 spec = json.loads(sys.argv[1])
 os.environ["VG_TEST_CANARY"] = spec["canary"]  # the grader's own environment holds a secret
 session = Session(spec["cells"], sandbox.Limits(**spec["limits"]), spec["secrets"])
@@ -208,7 +211,7 @@ def run_probe(cells, names, secrets=(), marker="", level=None, user=None):
     """
     spec = {"cells": cells, "names": names, "secrets": [str(s) for s in secrets], "marker": marker,
             "limits": LIMITS, "canary": CANARY}
-    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO / "autograder")}
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     if level:
         environment[sandbox.ISOLATION_VARIABLE] = level
     command = [sys.executable, "-c", PROBE_PROGRAM, json.dumps(spec)]
@@ -273,7 +276,7 @@ def secrets_on_disk():
 
 def allowed_paths():
     """What a namespace sandbox may show: the runtime, its own folders, a few devices and /etc files."""
-    allowed = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/tmp", isolation.STUDENT_HOME,
+    allowed = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/tmp", levels.STUDENT_HOME,
                "/dev", "/etc/passwd", "/etc/group", "/etc/ld.so.cache"]
     return allowed + host.runtime_folders()
 
@@ -318,12 +321,12 @@ def test_namespace_student_is_unprivileged_and_offline():
     assert int(facts["cap_eff"], 16) == 0 and facts["no_new_privs"] == "1"
     assert facts["pid"] == 1 and facts["ppid"] == 0 and facts["pids"] == [1], "other processes are visible"
     assert facts["network"] is False
-    assert sorted(facts["writable"]) == sorted({"/tmp", isolation.STUDENT_HOME})
-    plan = memory.plan(isolation.Limits(**LIMITS), cgroup="(memory cgroup)" in report["memory"])
+    assert sorted(facts["writable"]) == sorted({"/tmp", levels.STUDENT_HOME})
+    plan = memory.plan(levels.Limits(**LIMITS), cgroup="(memory cgroup)" in report["memory"])
     assert facts["address_space"] == plan.address_space
     if ROOT:
         assert facts["processes"] == plan.processes
-    assert facts["cwd"] == facts["home"] == isolation.STUDENT_HOME
+    assert facts["cwd"] == facts["home"] == levels.STUDENT_HOME
     assert not any("VG" in name or "GRADING" in name for name in facts["environment"])
 
 
@@ -460,7 +463,7 @@ def test_user_ids_are_exclusive_and_never_shared(monkeypatch):
 def test_memory_of_all_processes_fits_the_total(total, per_process, processes):
     """Without a memory cgroup, does the process limit times the address space per process fit the total,
     and with one, is each process held to the total (the cgroup holding them all)?"""
-    limits = isolation.Limits(total_memory_mb=total, memory_mb=per_process, processes=processes)
+    limits = levels.Limits(total_memory_mb=total, memory_mb=per_process, processes=processes)
     split = memory.plan(limits, cgroup=False)
     assert split.processes * split.address_space <= total * 2**20
     assert 1 <= split.processes <= processes and split.address_space <= per_process * 2**20
@@ -490,7 +493,7 @@ def test_memory_cgroup_caps_the_total_where_the_controller_is_delegated(tmp_path
 
 def test_default_limits_fit_gradescopes_container():
     """Do the student's processes together fit Gradescope's default 768 MB with room for the grader?"""
-    limits = isolation.Limits()
+    limits = levels.Limits()
     assert limits.total_memory_mb <= 768 - 256
     split = memory.plan(limits, cgroup=False)
     assert split.processes >= 3, "a notebook must still be able to run a shell command or start a daemon"
@@ -514,9 +517,8 @@ def test_protection_restores_every_mode_after_the_last_grader(tmp_path):
     assert all(not os.stat(folder).st_mode & 0o077 for folder in folders), "released while still needed"
     second.release()
     assert {f.name: stat.S_IMODE(os.stat(f).st_mode) for f in folders} == modes
-    dying = subprocess.run([sys.executable, "-c", "import sys; from vg_grader.isolation_user import Protection; "
-                            "Protection(sys.argv[1:])", *map(str, folders)], env={**os.environ,
-                           "PYTHONPATH": str(REPO / "autograder")}, check=True)
+    dying = subprocess.run([sys.executable, "-c", "import sys; from grader.sandbox.user import Protection; "
+                            "Protection(sys.argv[1:])", *map(str, folders)], check=True)
     assert dying.returncode == 0 and not os.stat(folders[0]).st_mode & 0o077
     Protection([]).release()  # the next grader notices the dead one
     assert {f.name: stat.S_IMODE(os.stat(f).st_mode) for f in folders} == modes
@@ -525,7 +527,7 @@ def test_protection_restores_every_mode_after_the_last_grader(tmp_path):
 def test_make_grade_keeps_the_whole_checkout_secret(tmp_path):
     """At the user level, does `make grade` protect the whole checkout with its git folders (a worktree's
     too), the bundle, the submissions and the results?"""
-    from vg_build import grade_local
+    from classroom import __main__ as grade_local
 
     common = tmp_path / "main" / ".git"
     (common / "worktrees" / "copy").mkdir(parents=True)
@@ -543,11 +545,13 @@ def test_make_grade_keeps_the_whole_checkout_secret(tmp_path):
 def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path, capsys):
     """When only the process level could run, does `make grade` refuse with what it means and how to do
     better, and warn loudly when the instructor asks for it?"""
-    from vg_build import grade_local
+    from classroom import __main__ as grade_local
 
-    bundle = tmp_path / "bundle.zip"
+    bundle = tmp_path / "dist" / "autograder" / f"{ASSIGNMENT}-autograder.zip"
+    bundle.parent.mkdir(parents=True)
     zipfile.ZipFile(bundle, "w").close()
-    arguments = ["--bundle", str(bundle), "--submissions", str(tmp_path), "--out", str(tmp_path / "out")]
+    arguments = ["--dist", str(tmp_path / "dist"), "--assignment", ASSIGNMENT, "--submissions", str(tmp_path),
+                 "--out", str(tmp_path / "out")]
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     monkeypatch.setattr(grade_local, "probe", lambda source, environment: {
         "level": "", "reason": "process: used only when asked for (VG_GRADER_ISOLATION=process)"})
@@ -556,22 +560,20 @@ def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path
     assert "ISOLATION=process" in str(refused.value) and "stronger level" in str(refused.value)
     seen = {}
 
-    def batch(command, env, **kwargs):
-        seen["isolation"] = env.get("VG_GRADER_ISOLATION")
-        return subprocess.CompletedProcess(command, 0)
+    def batch(source, staged, out, jobs, environment):
+        seen["isolation"] = environment.get("VG_GRADER_ISOLATION")
 
     monkeypatch.setattr(grade_local, "probe", lambda source, environment: {"level": "process", "reason": "..."})
-    monkeypatch.setattr(grade_local.subprocess, "run", batch)
-    with pytest.raises(SystemExit) as ran:
-        grade_local.main(arguments + ["--isolation", "process"])
-    assert ran.value.code == 0 and seen["isolation"] == "process"
+    monkeypatch.setattr(grade_local.batch, "batch", batch)
+    grade_local.main(arguments + ["--isolation", "process"])
+    assert seen["isolation"] == "process"
     assert "WARNING: the process level runs every notebook as your own user" in capsys.readouterr().out
 
 
 def test_weaker_level_is_loud_in_the_class_report():
     """Does the class report (and `make grade`'s summary) say which notebooks ran below the strongest level,
     and why?"""
-    from vg_grader import report
+    from classroom import report
 
     def record(stem, level, why):
         extra = {"isolation_level": level, "isolation_weaker_because": why}
@@ -613,10 +615,8 @@ def grade_at(level, source, path, tmp_path, hide=()):
     """
     results_path = tmp_path / "results" / "results.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    environment[sandbox.ISOLATION_VARIABLE] = level
-    command = [sys.executable, "-m", "vg_grader", "grade", "--source", str(source), "--submission", str(path),
-               "--results", str(results_path)]
+    environment = {**os.environ, sandbox.ISOLATION_VARIABLE: level}
+    command = grader.command(source, path, results_path)
     if hide:
         command = private_view_command(command, hide=hide, keep=[source, results_path.parent, path.parent],
                                        readable_runtime=False)
@@ -724,7 +724,7 @@ def test_memory_of_all_processes_is_bounded(level, fast_source, student_notebook
     results, seconds, size = grade_at(level, fast_source, notebook, tmp_path)
     held = re.search(r"held (\d+) mb in (\d+) processes", corpus().plain(results["output"]))
     assert held, results["output"][:2000]
-    assert 0 < int(held.group(1)) <= isolation.Limits().total_memory_mb
+    assert 0 < int(held.group(1)) <= levels.Limits().total_memory_mb
     assert seconds < time_bound() and size < 2**20
 
 

@@ -6,7 +6,7 @@ import zipfile
 import nbformat
 import pytest
 
-from vg_grader import submission
+from grader import submission
 
 NOTEBOOK = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
     {"cell_type": "markdown", "metadata": {}, "source": "# Title"},

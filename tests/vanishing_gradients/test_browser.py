@@ -13,10 +13,10 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from vg_build import guide
+from builder import guide
 
-from . import browser
-from .conftest import ASSIGNMENT, REPO
+from .. import browser
+from ..conftest import ASSIGNMENT, REPO
 
 SCREENSHOTS = REPO / "dist" / "screenshots"
 
@@ -127,7 +127,7 @@ def test_solution_notebook_shows_every_plot(chromium, executed_solution, tmp_pat
 
 def test_instructor_guide_renders_in_chromium(chromium, dist, tmp_path):
     """Does the instructor guide's HTML show its tables and typeset maths?"""
-    markdown = (dist / "solutions" / f"{guide.GUIDE_NAME}.md").read_text()
+    markdown = (dist / "solutions" / f"{ASSIGNMENT}_{guide.GUIDE_NAME}.md").read_text()
     html_path = tmp_path / "guide.html"
     html_path.write_text(guide.html_text(markdown, "Instructor guide", mathjax_url=browser.MATHJAX_URL))
     result = look(html_path, "instructor_guide", evaluate="document.querySelectorAll('table tr').length")

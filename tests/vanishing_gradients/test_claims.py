@@ -1,5 +1,5 @@
 """The numbers and claims of the notebook's prose, model answer and instructor guide follow
-assignment.yml's parameters: the build computes them (vg_build.claims) and stops, naming the
+assignment.yml's parameters: the build computes them (the assignment's claims.py) and stops, naming the
 claim, when a parameter change makes a sentence false."""
 
 import dataclasses
@@ -9,10 +9,12 @@ import nbformat
 import numpy as np
 import pytest
 
-from vg_build import __main__ as build
-from vg_build import claims, config, guide, notebooks, render, test_files
+from builder import __main__ as build
+from builder import guide, notebooks
 
-from .conftest import ASSIGNMENT
+from ..conftest import ASSIGNMENT, LOADED, assignment_module, notebook_text, rendered_tests
+
+claims = assignment_module(ASSIGNMENT, "claims")
 
 # Twenty seeds other than the configured one, spread out (not a run of neighbours).
 OTHER_SEEDS = [int(seed) for seed in np.random.default_rng(2024).choice(100_000, size=20, replace=False)]
@@ -22,7 +24,7 @@ SEED_WHERE_LARGE_W_HH_GROWS = 1354
 
 @pytest.fixture(scope="module")
 def assignment():
-    return config.load(ASSIGNMENT)
+    return LOADED[ASSIGNMENT]
 
 
 def with_seed(assignment, seed):
@@ -40,23 +42,22 @@ def test_with_another_seed_every_claim_holds_or_the_build_names_it(assignment, s
     """With another seed, does the notebook build with every claim true, or stop naming each false one?"""
     changed = with_seed(assignment, seed)
     wrong = claims.false_claims(changed.parameters)
-    env = render.environment()
     if wrong:
-        with pytest.raises(claims.ClaimError) as error:
-            build.notebook_text(env, changed)
+        with pytest.raises(build.BuildError) as error:
+            notebook_text(changed)
         for claim, measured in wrong:
             assert claim.name in str(error.value) and measured in str(error.value)
         assert f"seed={seed}" in str(error.value)
         return
-    text = build.notebook_text(env, changed)
+    text = notebook_text(changed)
     for pipeline in (notebooks.STUDENT_PIPELINE, notebooks.SOLUTION_PIPELINE):
         notebooks.run_pipeline(text, pipeline)
     values = claims.values(changed.parameters)
     for name in ("large_first", "vanishing_first", "fab_ratio", "rho_large"):
         assert values[name] in text, name
     assert f"rng = np.random.default_rng({seed})" in text
-    full_tests = test_files.render_all(env, changed.questions, changed.parameters)
-    markdown = guide.markdown_text(env, changed, text, full_tests)
+    loaded = build.load_tests(rendered_tests(changed))
+    markdown = guide.markdown_text(build.render.environment(changed), changed, text, loaded, values)
     assert values["large_first"] in markdown
 
 
@@ -65,8 +66,8 @@ def test_a_false_claim_stops_the_build_with_its_sentence(assignment):
     changed = with_seed(assignment, SEED_WHERE_LARGE_W_HH_GROWS)
     [(claim, measured)] = claims.false_claims(changed.parameters)
     assert claim.name == "large W_hh does not explode"
-    with pytest.raises(claims.ClaimError, match="large W_hh does not explode") as error:
-        build.notebook_text(render.environment(), changed)
+    with pytest.raises(build.BuildError, match="large W_hh does not explode") as error:
+        notebook_text(changed)
     message = str(error.value)
     assert claim.says in message and "||dh_t/dh_0|| = 8.4" in message
     assert f"seed={SEED_WHERE_LARGE_W_HH_GROWS}" in message
@@ -78,16 +79,16 @@ def test_a_start_off_the_cliff_stops_the_build_with_its_sentences(assignment, mo
     monkeypatch.setattr(claims, "CLIFF_START", claims.CLIFF_RANGE[0])
     names = {claim.name for claim, _measured in claims.false_claims(assignment.parameters)}
     assert names == {"the start is on the wall", "the plain step is thrown off the plot"}  # clipped: still local
-    with pytest.raises(claims.ClaimError, match="the start is on the wall"):
-        build.notebook_text(render.environment(), assignment)
+    with pytest.raises(build.BuildError, match="the start is on the wall"):
+        notebook_text(assignment)
 
 
 def test_the_command_line_build_stops_with_a_message_not_a_traceback(assignment, monkeypatch, tmp_path):
-    """Does `python -m vg_build` end with the claim's message when a claim is false?"""
+    """Does `python -m builder` end with the claim's message when a claim is false?"""
     changed = with_seed(assignment, SEED_WHERE_LARGE_W_HH_GROWS)
-    monkeypatch.setattr(build.config, "load", lambda name: changed)
+    monkeypatch.setattr(build.config, "load", lambda name, root: changed)
     with pytest.raises(SystemExit) as stopped:
-        build.main(["--dist", str(tmp_path), "--no-execute"])
+        build.main(["--assignment", ASSIGNMENT, "--dist", str(tmp_path), "--no-execute"])
     assert str(stopped.value).startswith("Build stopped:") and "large W_hh does not explode" in str(stopped.value)
     assert not (tmp_path / "student").exists()
 

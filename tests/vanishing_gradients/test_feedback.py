@@ -16,9 +16,10 @@ import re
 import pytest
 from otter.test_files import ExceptionTestFile
 
-from vg_grader import grading, report, results
+from classroom import report
+from grader import grading, results
 
-from .conftest import BANK, QUESTION_OF, question_scores
+from ..conftest import BANK, QUESTION_OF, question_scores
 
 WRONG = sorted(BANK.glob("*/wrong_*.py"))
 
@@ -172,7 +173,7 @@ def test_hidden_cases_show_pass_fail_and_points_only(bank_results, bundle, tmp_p
     description, inputs, messages or source), and not at all in the visible output?"""
     import zipfile
 
-    from vg_grader import otter_tests
+    from grader import otter_tests
 
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(tmp_path)
@@ -246,7 +247,7 @@ class _Session:
 def test_results_and_feedback_page_stay_under_1_mb_whatever_the_messages():
     """Are results.json and the feedback page under 1 MB when every case fails with the largest, most
     escaped message the grader keeps, and the notebook has half a million skipped cells?"""
-    from vg_grader.session import CellReport
+    from grader.session import CellReport
 
     hostile = ("&<>`|*_\\#[]" * 1000)[:results.MAX_MESSAGE_CHARS]
     test_files, case_results = [], []

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from vg_grader import worker
+from grader.sandbox import worker
 
-from .conftest import ASSIGNMENT, REPO
+from ..conftest import ASSIGNMENT, REPO
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +79,8 @@ def test_does_nothing_while_being_graded(setup_cell, tmp_path):
     )
     (tmp_path / "tests").mkdir()
     completed = subprocess.run(
-        [sys.executable, "-c", f"from vg_grader.worker import InertFinder\n{program}"],
+        [sys.executable, "-c", f"from grader.sandbox.worker import InertFinder\n{program}"],
         cwd=tmp_path, capture_output=True, text=True, check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO / "autograder")},
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "graded quietly module"

@@ -44,9 +44,9 @@ import warnings
 
 import numpy as np
 import pytest
-
 import vanishing_gradients_reference as ref
-from vg_build import config
+
+from ..conftest import LOADED
 
 BANK = pathlib.Path(__file__).parent / "files" / "implementations"
 FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "gradient_regime")
@@ -55,7 +55,7 @@ MIN_CORRECT = 4
 MIN_NOTHING = 4
 # The share of its points each severity may earn: the points policy of assignment.yml.
 BANDS = {policy["severity"]: (policy["min"], policy["max"])
-         for policy in config.load("vanishing_gradients").points_policy}
+         for policy in LOADED["vanishing_gradients"].points_policy}
 SEVERITY = re.compile(rf"^severity: ({'|'.join(BANDS)})$")
 ALLOWED_IMPORTS = {"numpy", "math", "functools"}
 HINT = re.compile(r"^hint: ([a-z][a-z0-9_]*)$")
@@ -706,9 +706,9 @@ def function_cases(bundle, tmp_path_factory):
     """{function: {case name: case}} of the bundle's test files: the cases that call the function."""
     import zipfile
 
-    from vg_grader import otter_tests
+    from grader import otter_tests
 
-    from .conftest import QUESTION_OF
+    from ..conftest import QUESTION_OF
 
     folder = tmp_path_factory.mktemp("bundle")
     with zipfile.ZipFile(bundle) as archive:
@@ -722,7 +722,7 @@ def function_cases(bundle, tmp_path_factory):
 
 def function_results(results, function, function_cases):
     """[(case, passed)] of the cases calling function, from one results.json."""
-    from .conftest import QUESTION_OF
+    from ..conftest import QUESTION_OF
 
     test = next(t for t in results["tests"] if t["name"] == QUESTION_OF[function])
     passed = {case["name"]: case["passed"] for case in test["extra_data"]["cases"]}
@@ -836,7 +836,7 @@ def public_answers(tests_dir):
 
 
 def lookup_cell(function, answers):
-    from vg_build.render import python_literal
+    from builder.render import python_literal
 
     return LOOKUP_CELL.format(function=function, signature=SIGNATURES[function], answers=python_literal(answers))
 
@@ -845,7 +845,7 @@ def test_memorising_the_public_checks_earns_nothing(grade, dist, student_noteboo
     """Does a notebook that answers every public input with the expected output of the release's
     public test files (and has stubs elsewhere) pass those checks yet score 0? Does the blank
     release score 0 without a traceback?"""
-    from .conftest import ASSIGNMENT, with_cell_replaced
+    from ..conftest import ASSIGNMENT, with_cell_replaced
 
     answers = public_answers(dist / "student" / ASSIGNMENT / "tests")
     memoriser = student_notebook
@@ -925,7 +925,7 @@ def constant_answer(function):
 @pytest.fixture(scope="module")
 def gaming_results(grade, solution_notebook):
     """Corrupting and non-finite variants of each function, graded in one batch."""
-    from .conftest import with_cell_replaced
+    from ..conftest import with_cell_replaced
 
     cells = {}
     for function in FUNCTIONS:

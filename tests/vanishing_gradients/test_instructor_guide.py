@@ -1,4 +1,4 @@
-"""The instructor guide (dist/solutions/INSTRUCTOR_GUIDE.md): rubric, model answer, points,
+"""The instructor guide (dist/solutions/vanishing_gradients_INSTRUCTOR_GUIDE.md): rubric, model answer, points,
 Gradescope set-up and the lecture's errors, built with the assignment for instructors only."""
 
 import json
@@ -7,10 +7,12 @@ import zipfile
 
 import pytest
 
-from vg_build import __main__ as build
-from vg_build import claims, config, guide, notebooks
+from builder import guide, notebooks
 
-from .conftest import ASSIGNMENT
+from ..conftest import ASSIGNMENT, LOADED, assignment_module, notebook_text
+
+claims = assignment_module(ASSIGNMENT, "claims")
+GUIDE = f"{ASSIGNMENT}_{guide.GUIDE_NAME}"
 
 RUBRIC_ITEMS = [
     "Jacobian product and its bound",
@@ -23,18 +25,18 @@ RUBRIC_ITEMS = [
 
 @pytest.fixture(scope="module")
 def guide_text(dist):
-    return (dist / "solutions" / f"{guide.GUIDE_NAME}.md").read_text()
+    return (dist / "solutions" / f"{GUIDE}.md").read_text()
 
 
 @pytest.fixture(scope="module")
 def assignment():
-    return config.load(ASSIGNMENT)
+    return LOADED[ASSIGNMENT]
 
 
 def test_guide_is_built_for_instructors_only(dist):
     """Is the guide in dist/solutions (markdown and HTML) and nowhere in the student release?"""
-    assert (dist / "solutions" / f"{guide.GUIDE_NAME}.md").is_file()
-    assert (dist / "solutions" / f"{guide.GUIDE_NAME}.html").is_file()
+    assert (dist / "solutions" / f"{GUIDE}.md").is_file()
+    assert (dist / "solutions" / f"{GUIDE}.html").is_file()
     assert not [p for p in (dist / "student").rglob("*") if "GUIDE" in p.name.upper()]
     with zipfile.ZipFile(dist / "student" / f"{ASSIGNMENT}.zip") as archive:
         assert not [n for n in archive.namelist() if "GUIDE" in n.upper()]
@@ -54,7 +56,7 @@ def test_rubric_covers_the_five_points_and_adds_up(guide_text, assignment):
 
 def test_model_answer_is_the_notebooks_own(guide_text, assignment):
     """Is the model answer the solution region of the notebook template, word for word?"""
-    text = build.notebook_text(build.render.environment(), assignment)
+    text = notebook_text(assignment)
     # The template is a jupytext percent file: markdown lines are commented with "# ".
     lines = [line.removeprefix("#").removeprefix(" ") for line in text.split("\n")]
     [(start, stop)] = notebooks.solution_regions(lines, notebooks.MARKDOWN_BEGIN, notebooks.MARKDOWN_END)
@@ -116,7 +118,7 @@ def test_rubric_points_always_add_up(total):
 
 def test_guide_needs_one_model_answer_per_manual_question(assignment):
     """Does the build refuse a template whose model answers do not match the manual questions?"""
-    text = build.notebook_text(build.render.environment(), assignment)
+    text = notebook_text(assignment)
     with pytest.raises(guide.GuideError, match="model answer"):
         guide.model_answers(text, assignment.manual_questions * 2)
 
@@ -138,7 +140,7 @@ def test_every_case_is_described_in_whole_sentences(dist, guide_text):
     """Is every test case described by the whole first paragraph of its docstring, ending as a
     sentence does, in the guide's list of what each check tests (no description cut at a line)?"""
     with zipfile.ZipFile(dist / "autograder" / f"{ASSIGNMENT}-autograder.zip") as bundle:
-        catalogue = json.loads(bundle.read("cases.json"))
+        catalogue = json.loads(bundle.read("config.json"))["cases"]
     for question, cases in catalogue.items():
         for case in cases:
             assert case["description"].endswith((".", "?", ")")), (question, case["description"])

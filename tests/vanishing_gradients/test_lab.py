@@ -10,14 +10,12 @@ import warnings
 import nbformat
 import numpy as np
 import pytest
-
 import vanishing_gradients_reference as ref
-from vg_build import __main__ as build
-from vg_build import claims, config, render
 
-from .conftest import ASSIGNMENT
+from ..conftest import ASSIGNMENT, LOADED, assignment_module, notebook_text
 
-TRAINING = config.load(ASSIGNMENT).parameters["training"]
+claims = assignment_module(ASSIGNMENT, "claims")
+TRAINING = LOADED[ASSIGNMENT].parameters["training"]
 SETTINGS = {key: TRAINING[key] for key in ("seed", "hidden", "length", "batch", "updates", "learning_rate", "noise")}
 SHAPES = [(1, 1, 1), (2, 3, 5), (5, 3, 20), (7, 2, 12), (4, 1, 30)]  # (n, m, t)
 TRAINING_CODE = ("latching_batch", "init_rnn", "loss_and_gradients", "train_rnn", "clip_by_value",
@@ -103,7 +101,7 @@ def test_backpropagated_deltas_are_the_gradients_of_the_states(activation, shape
 
 def notebook_functions(names):
     """The named functions as the notebook defines them (from the rendered template)."""
-    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    text = notebook_text(LOADED[ASSIGNMENT])
     nodes = [node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef) and node.name in names]
     assert sorted(node.name for node in nodes) == sorted(names)  # each defined once
     return {node.name: ast.get_source_segment(text, node) for node in nodes}
@@ -127,7 +125,7 @@ def test_notebook_loss_gradient_code_agrees_with_complex_steps(shape):
 
 def test_notebook_shows_the_reference_training_code():
     """Is the training code the notebook gives students exactly the code these tests check?"""
-    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    text = notebook_text(LOADED[ASSIGNMENT])
     notebook_functions(list(TRAINING_CODE))  # each defined once, at the top level
     for name in TRAINING_CODE:
         assert inspect.getsource(getattr(ref, name)) in text, name
@@ -263,7 +261,7 @@ def cliff_final_state(w, b, steps=50, x0=0.5):
 def cliff_points():
     """Points of the notebook's slice: its ends, the plateaus, the start and landing of the clipped
     step, and the cliff itself (w_c, the steepest grid point and their neighbours)."""
-    found = claims.facts(config.load(ASSIGNMENT).parameters)
+    found = claims.facts(LOADED[ASSIGNMENT].parameters)
     boundary, steepest = found["cliff_boundary"], found["cliff_steepest_w"]
     return [found["cliff_low"], 4.9, found["cliff_start"], boundary - 1e-4, boundary, steepest - 5e-5, steepest,
             steepest + 5e-5, boundary + 1e-4, found["cliff_clipped_w"], found["cliff_high"]]
@@ -297,7 +295,7 @@ def test_cliff_gradient_of_an_array_is_the_gradient_of_each_entry():
 def test_notebook_shows_the_reference_cliff_code():
     """Is the cliff code the notebook shows exactly the reference's, and does it, run with the
     notebook's own sigmoid, draw the reference's loss and gradient on the notebook's grid?"""
-    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    text = notebook_text(LOADED[ASSIGNMENT])
     for name in CLIFF_CODE:
         assert inspect.getsource(getattr(ref, name)) in text, name
     namespace = {"np": np}

@@ -3,10 +3,9 @@
 import re
 
 import numpy as np
-
 import vanishing_gradients_reference as ref
 
-from .conftest import REPO
+from ..conftest import REPO
 
 PAGE = (REPO / "docs" / "mathematics.md").read_text(encoding="utf-8")
 W = np.array([[3.88, 4.0], [0.0, 3.88]])

@@ -8,11 +8,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from vg_build import config
-from vg_grader import otter_tests
-from vg_grader import results as results_module
+from builder import config
+from grader import otter_tests
+from grader import results as results_module
 
-from .conftest import ASSIGNMENT, BANK, question_scores, with_cell_replaced
+from ..conftest import ASSIGNMENT, BANK, question_scores, with_cell_replaced
 
 FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "gradient_regime")
 # What check_all() may print with one mistake per question: a screen of 30 lines per question.

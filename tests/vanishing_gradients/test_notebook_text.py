@@ -7,9 +7,9 @@ import re
 import nbformat
 import pytest
 
-from vg_build import config
+from builder import config
 
-from .conftest import ASSIGNMENT
+from ..conftest import ASSIGNMENT
 
 # How a sentence could hand out tanh's bound (gamma = 1, threshold 1) before Question 5 is answered.
 TANH_BOUND_GIVEN = [

@@ -31,10 +31,10 @@ import nbformat
 import pytest
 
 from bench import otter_bundle
-from vg_build import config
-from vg_grader import otter_tests
+from builder import config
+from grader import otter_tests
 
-from .conftest import ASSIGNMENT, QUESTION_OF, question_scores, with_cell_replaced
+from ..conftest import ASSIGNMENT, QUESTION_OF, question_scores, with_cell_replaced
 
 with warnings.catch_warnings():  # Otter's import trips a traitlets DeprecationWarning
     warnings.simplefilter("ignore", DeprecationWarning)

@@ -7,7 +7,7 @@ import zipfile
 import nbformat
 import yaml
 
-from .conftest import ASSIGNMENT, REPO
+from ..conftest import ASSIGNMENT, REPO
 
 FILES = ("README.md", "requirements.txt", "environment.yml")
 # Import names of the notebook's packages that differ from their distribution's name.
