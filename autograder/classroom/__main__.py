@@ -24,8 +24,6 @@ import sys
 import tempfile
 import zipfile
 
-from builder import config
-
 from . import batch, intake
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -82,8 +80,17 @@ def probe(source, environment):
         return {"level": "", "reason": (completed.stderr.strip().splitlines() or ["the probe failed"])[-1]}
 
 
+BUNDLE_SUFFIX = "-autograder.zip"
+
+
 def bundle_path(dist, name):
-    return pathlib.Path(dist) / "autograder" / f"{name}-autograder.zip"
+    return pathlib.Path(dist) / "autograder" / f"{name}{BUNDLE_SUFFIX}"
+
+
+def built_assignments(dist):
+    """The assignments `make` built into dist: one bundle each, dist/autograder/<name>-autograder.zip."""
+    return sorted(path.name.removesuffix(BUNDLE_SUFFIX) for path in (pathlib.Path(dist) / "autograder").glob(
+        f"*{BUNDLE_SUFFIX}"))
 
 
 def named_assignment(entry, names):
@@ -140,7 +147,7 @@ def main(argv=None):
     parser.add_argument("--isolation", choices=LEVELS + ("",), default="",
                         help="the strongest level to use (default: the strongest this machine allows)")
     args = parser.parse_args(argv)
-    built = [name for name in config.discover(REPO) if bundle_path(args.dist, name).is_file()]
+    built = built_assignments(args.dist)
     if not built:
         sys.exit(f"No bundle in {args.dist / 'autograder'}: run `make` first.")
     args.out.mkdir(parents=True, exist_ok=True)
