@@ -53,6 +53,10 @@ FAST_LIMITS = {
     "output_kb": 64,
     "processes": 32,
 }
+# Fixtures that execute notebooks in kernels, grade through sandboxes or start a browser: every
+# test that uses one (directly or through another fixture) is marked slow, and `make test-fast` skips it.
+SLOW_FIXTURES = {"full_dist", "grade", "fast_source", "graded_class", "mixed", "otter_zip", "chromium",
+                 "tiny_dist", "check_all_outputs"}
 RESULTS_SCHEMA = json.loads((REPO / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
 
 
@@ -78,6 +82,12 @@ def make_grade(dist, submissions, out, assignment=ASSIGNMENT, jobs=2, extra_env=
                "--out", str(out), "--jobs", str(jobs)] + (["--assignment", assignment] if assignment else [])
     return subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(extra_env or {})},
                           check=False)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

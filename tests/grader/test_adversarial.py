@@ -30,7 +30,7 @@ from classroom import batch, intake, report
 from grader import seed, submission
 
 from ..conftest import FAST_LIMITS, REPO, RESULTS_SCHEMA, question_scores
-from .test_isolation import NAMESPACES
+from .test_sandbox import NAMESPACES
 
 CORPUS = REPO / "tests" / "files" / "adversarial"
 MALFORMED = json.loads((CORPUS / "malformed.json").read_text())
