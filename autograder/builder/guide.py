@@ -7,10 +7,11 @@ nothing here is written twice. The guide holds solutions: it goes to dist/soluti
 """
 
 import fractions
-import html
 import pathlib
 
 import jupytext
+
+from classroom import pages
 
 from . import notebooks, test_files
 
@@ -102,52 +103,9 @@ def markdown_text(env, assignment, text, loaded_tests, facts):
     )
 
 
-def _math(content, options):
-    open_, close = ("\\[", "\\]") if options["display_mode"] else ("\\(", "\\)")
-    return open_ + html.escape(content, quote=False) + close
-
-
 def html_text(markdown, title, mathjax_url=MATHJAX_CDN):
     """A standalone HTML page of the guide; MathJax typesets the $...$ maths."""
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.dollarmath import dollarmath_plugin
-
-    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
-    parser.use(dollarmath_plugin, renderer=_math, allow_labels=False)
-    body = parser.render(markdown)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-       max-width: 56rem; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.5; color: #1f2328; }}
-h1, h2, h3 {{ line-height: 1.25; }}
-h2 {{ border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; margin-top: 2rem; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
-th, td {{ border: 1px solid #d0d7de; padding: .35rem .7rem; vertical-align: top; text-align: left; }}
-th {{ background: #f6f8fa; }}
-code {{ background: #f6f8fa; padding: .1rem .3rem; border-radius: 4px; font-size: 90%; }}
-pre {{ background: #f6f8fa; padding: .8rem; overflow-x: auto; border-radius: 6px; }}
-pre code {{ background: none; padding: 0; }}
-blockquote {{ margin: 1rem 0; padding: .1rem 1rem; border-left: 4px solid #d0d7de; color: #3d444d;
-              background: #fbfbfc; }}
-</style>
-<script type="text/x-mathjax-config">
-MathJax.Hub.Config({{
-  tex2jax: {{ inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\\\[", "\\\\]"]], processEscapes: false }},
-  messageStyle: "none",
-  CommonHTML: {{ linebreaks: {{ automatic: true }} }}
-}});
-</script>
-<script src="{html.escape(mathjax_url)}"></script>
-</head>
-<body>
-{body}</body>
-</html>
-"""
+    return pages.render("guide.html.j2", title=title, markdown=markdown, mathjax_url=mathjax_url)
 
 
 def write(dist, env, assignment, text, loaded_tests, facts):

@@ -16,7 +16,7 @@ import re
 import pytest
 from otter.test_files import ExceptionTestFile
 
-from classroom import report
+from classroom import pages, report
 from grader import grading, results
 
 from ..conftest import BANK, QUESTION_OF, question_scores
@@ -112,8 +112,8 @@ def phrases_for(path):
 
 
 def plain(markdown):
-    """The text a student reads: the Markdown rendered (by vg_grader.report), tags stripped."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", report.markdown_html(markdown)))
+    """The text a student reads: the Markdown rendered (by classroom.pages), tags stripped."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", pages.markdown_html(markdown)))
 
 
 def public_markdown(results_data, question):
@@ -206,7 +206,7 @@ def test_solution_feedback_is_all_green(bank_results):
 def test_student_text_cannot_break_the_markdown(bank_results):
     """Does an error message full of Markdown and HTML stay inert text in the feedback?"""
     data = bank_results["hostile"]
-    rendered = report.markdown_html(public_markdown(data, "clip_gradients"))
+    rendered = pages.markdown_html(public_markdown(data, "clip_gradients"))
     assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
     assert "**bold**" in html.unescape(rendered)  # shown as typed, not as bold
@@ -219,10 +219,11 @@ def test_student_text_cannot_break_the_markdown(bank_results):
 ])
 def test_inline_and_fenced_round_trip(text):
     """Do inline() and fenced() keep any text literal through the Markdown renderer?"""
-    rendered = report.markdown_html(results.inline(text))
+    rendered = pages.markdown_html(results.inline(text))
     assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == " ".join(text.split())
-    block = report.markdown_html(results.fenced(text + "\n" + text))
-    assert block.startswith("<pre><code>") and html.unescape(block[11:-13]) == text + "\n" + text
+    block = re.fullmatch(r'<pre><code class="language-text">(.*)\n</code></pre>',
+                         pages.markdown_html(results.fenced(text + "\n" + text)), flags=re.S)
+    assert block and html.unescape(block.group(1)) == text + "\n" + text
 
 
 def test_a_line_separator_is_no_line_break_of_the_layout():
@@ -273,8 +274,8 @@ def test_results_and_feedback_page_stay_under_1_mb_whatever_the_messages():
 
 
 def test_code_spans_render_as_code():
-    assert report.markdown_html(results.inline("use `np.eye(n)` here")) == "<p>use <code>np.eye(n)</code> here</p>"
-    assert "<code>a`b</code>" in report.markdown_html(results.code_span("a`b"))
+    assert pages.markdown_html(results.inline("use `np.eye(n)` here")) == "<p>use <code>np.eye(n)</code> here</p>"
+    assert "<code>a`b</code>" in pages.markdown_html(results.code_span("a`b"))
 
 
 def otter_summary(question, implementation, tests_dir):
