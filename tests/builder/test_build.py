@@ -56,6 +56,7 @@ def test_solution_notebook_ran_without_error_and_has_plots(full_dist):
     assert checks and all("All test cases passed" in str(o.get("data", {})) for o in checks)
 
 
+@pytest.mark.slow
 def test_blank_notebook_runs_in_a_real_kernel(dist, tmp_path):
     """Does the blank release run top to bottom without errors or a dying kernel?"""
     shutil.copytree(dist / "student" / ASSIGNMENT, tmp_path / ASSIGNMENT)
@@ -212,6 +213,7 @@ def test_bundle_code_is_python_310_syntax(bundle, tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+@pytest.mark.slow
 def test_bundle_requirements_resolve_for_python_310(tmp_path):
     """Does pip find wheels of every pinned bundle requirement for CPython 3.10 on manylinux?"""
     completed = subprocess.run(
@@ -228,6 +230,7 @@ def test_bundle_requirements_resolve_for_python_310(tmp_path):
     assert all("==" in line for line in requirements), "every bundle requirement must be pinned"
 
 
+@pytest.mark.slow
 def test_bundle_grades_under_python_310(bundle, solution_notebook, tmp_path):
     """Where a Python 3.10 exists, does the bundle install and grade full marks with it?"""
     interpreter = find_python310()

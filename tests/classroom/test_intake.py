@@ -231,6 +231,7 @@ def test_stems_stay_unique(tmp_path, solution_notebook):
     assert stems == [("alice", "alice.ipynb"), ("alice-zip", "alice.zip")]
 
 
+@pytest.mark.slow
 def test_rerun_into_a_used_out_leaves_exactly_this_runs_files(dist, solution_notebook, student_notebook, tmp_path):
     """After a second run into one OUT, are the first run's other results gone, foreign files kept, both said?"""
     first, second, out = tmp_path / "first", tmp_path / "second", tmp_path / "out"

@@ -41,6 +41,8 @@ from grader.sandbox.user import Protection
 
 from ..conftest import ASSIGNMENT, FAST_LIMITS, REPO, RESULTS_SCHEMA
 
+pytestmark = pytest.mark.slow  # every level is tested by starting real sandboxes
+
 CORPUS = REPO / "tests" / "files" / "adversarial"
 NOTEBOOKS = sorted(path.stem for path in CORPUS.glob("*.ipynb")
                    if path.name not in json.loads((CORPUS / "malformed.json").read_text()))

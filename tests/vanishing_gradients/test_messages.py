@@ -150,6 +150,7 @@ def test_case_names_are_the_same_locally_and_in_our_results(check_all_outputs, d
         assert f"| {results_module._escape_text(name)} |" in results["output"], name
 
 
+@pytest.mark.slow
 def test_name_defined_in_a_later_cell_gets_a_cell_order_hint_locally(dist, solution_notebook, tmp_path):
     """Does a function that uses a name defined only in a later cell fail grader.check with a hint
     about cell order (Restart & Run All), once?"""
