@@ -88,9 +88,9 @@ def test_feedback_page_for_every_submission(graded_class):
     assert sorted(p.stem for p in feedback.glob("*.html")) == stems
     bob = (feedback / "bob.html").read_text(encoding="utf-8")
     assert TRANSPOSE_HINT in html.unescape(bob) and "shown once grades are published" in bob
-    assert "Hidden check 1" in bob and "<table>" in bob and "<pre><code>" in bob
+    assert "Hidden check 1" in bob and "<table>" in bob and "<pre><code" in bob
     judy = (feedback / "judy.html").read_text(encoding="utf-8")
-    assert "<script>" not in judy and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in judy
+    assert "<script>" not in judy and "&lt;script&gt;alert('x')&lt;/script&gt;" in judy
     assert "could not be read" in html.unescape((feedback / "ivan.html").read_text(encoding="utf-8"))
 
 
