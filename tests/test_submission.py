@@ -79,9 +79,9 @@ def test_code_jupyter_does_not_show_is_never_graded(notebook, graded, words):
 def test_a_repeated_json_key_is_refused():
     """Is a notebook whose JSON names a key twice (readers keep different ones) refused, whichever key it is?"""
     cells = json.dumps(SHOWN)
-    for text in ['{"nbformat": 4, "metadata": {}, "cells": %s, "cells": []}' % cells,
+    for text in ['{"nbformat": 4, "metadata": {}, "cells": ' + cells + ', "cells": []}',
                  '{"nbformat": 4, "metadata": {}, "cells": [{"cell_type": "code", "source": "a", "source": "b"}]}',
-                 '{"nbformat": 4, "nbformat": 3, "metadata": {}, "cells": %s}' % cells]:
+                 '{"nbformat": 4, "nbformat": 3, "metadata": {}, "cells": ' + cells + "}"]:
         with pytest.raises(submission.SubmissionError, match="twice"):
             submission.code_cells(text.encode())
 
