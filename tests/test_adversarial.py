@@ -120,6 +120,18 @@ def shadowed(kind, shown, solution):
     return '{"cells": ' + json.dumps(hidden["cells"]) + ", " + json.dumps(visible)[1:]
 
 
+def write_case(name, path, student_notebook, solution_notebook, marker):
+    """Write the notebook file of corpus case `name` to path."""
+    extra = spec(name).get("extra", {})
+    notebook = assemble(name, student_notebook, solution_notebook, marker)
+    if extra.get("shadow"):
+        path.write_text(shadowed(extra["shadow"], notebook, solution_notebook))
+    elif extra.get("repeat_last", 1) > 1:  # too many cells for nbformat's validation: plain JSON
+        path.write_text(json.dumps(notebook))
+    else:
+        nbformat.write(notebook, path)
+
+
 def strings_of(value):
     if isinstance(value, str):
         yield value
@@ -176,13 +188,7 @@ def run_case(name, fast_source, student_notebook, solution_notebook, tmp_path):
     case = {"extra": {}, **spec(name)}
     path = tmp_path / "submission" / "vanishing_gradients.ipynb"
     path.parent.mkdir()
-    if case["extra"].get("shadow"):
-        path.write_text(shadowed(case["extra"]["shadow"], assemble(name, student_notebook, solution_notebook, marker),
-                                 solution_notebook))
-    elif case["extra"].get("repeat_last", 1) > 1:  # too many cells for nbformat's validation: plain JSON
-        path.write_text(json.dumps(assemble(name, student_notebook, solution_notebook, marker)))
-    else:
-        nbformat.write(assemble(name, student_notebook, solution_notebook, marker), path)
+    write_case(name, path, student_notebook, solution_notebook, marker)
     results, seconds = grade_file(fast_source, path, tmp_path)
     assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS, f"{name}: grading took {seconds:.1f} s"
     size, page = check_results_are_safe(name, results, fast_source, path, tmp_path)

@@ -492,6 +492,20 @@ def test_stems_stay_unique(tmp_path, solution_notebook):
     assert stems == [("alice", "alice.ipynb"), ("alice-zip", "alice.zip")]
 
 
+def test_one_file_as_submissions_is_one_upload(solution_notebook, tmp_path):
+    """Is a single notebook, or a single grader.export() zip, given as SUBMISSIONS staged as one upload, and a
+    broken zip given so listed as unreadable?"""
+    nbformat.write(solution_notebook, tmp_path / "alice.ipynb")
+    (tmp_path / "bob.zip").write_bytes(export_zip(text(solution_notebook), {f"bob/{METADATA}": b"x: 1"}))
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 truncated")
+    alice = intake.stage(tmp_path / "alice.ipynb", tmp_path / "a")
+    bob = intake.stage(tmp_path / "bob.zip", tmp_path / "b")
+    broken = intake.stage(tmp_path / "broken.zip", tmp_path / "c")
+    assert [(s["stem"], s["students"]) for s in alice.submissions + bob.submissions] == [("alice", []), ("bob", [])]
+    assert alice.not_graded == [] and all(item["reason"].startswith("ignored") for item in bob.not_graded)
+    assert broken.submissions == [] and "not a readable zip" in broken.not_graded[0]["reason"]
+
+
 def test_rerun_into_a_used_out_leaves_exactly_this_runs_files(bundle, solution_notebook, student_notebook, tmp_path):
     """After a second run into one OUT, are the first run's other results gone, foreign files kept, both said?"""
     first, second, out = tmp_path / "first", tmp_path / "second", tmp_path / "out"

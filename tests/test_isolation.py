@@ -753,7 +753,7 @@ def test_corpus_at_the_user_level(name, fast_source, student_notebook, solution_
     marker = "vg" + uuid.uuid4().hex[:13]
     path = tmp_path / "submission" / "vanishing_gradients.ipynb"
     path.parent.mkdir()
-    nbformat.write(adversarial.assemble(name, student_notebook, solution_notebook, marker), path)
+    adversarial.write_case(name, path, student_notebook, solution_notebook, marker)
     results, seconds, size = grade_at("user", fast_source, path, tmp_path, other_copies())
     assert seconds < time_bound() and size < 2**20, f"{name}: grading took {seconds:.1f} s, {size} bytes"
     deadline = time.monotonic() + 2

@@ -138,7 +138,7 @@ def stage(submissions, staging, exclude=()):
             for path in sorted(submissions.iterdir()):
                 _entry(intake, path)
     elif submissions.is_file():
-        if not _export_zip(intake, submissions):
+        if not (submissions.suffix.lower() == ".zip" and _export_zip(intake, submissions)):
             _entry(intake, submissions)
     else:
         raise SystemExit(f"SUBMISSIONS={submissions} does not exist: give a folder or a zip of submissions.")
@@ -214,35 +214,43 @@ def _export_zip(intake, path):
     into the staging folder. False if the zip is not an export (then it is an upload)."""
     origin = intake.origin(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        archive = zipfile.ZipFile(path)
+    except UNREADABLE_ZIP_ERRORS:
+        return False  # then reported as an upload that is not a readable zip
+    try:
+        with archive:
             members = [(info, _member_parts(info)) for info in archive.infolist()
                        if not info.is_dir() and not info.filename.startswith("__MACOSX/")]
             root = _export_root([parts for _, parts in members if parts])
             if root is None:
                 return False
-            shown = "/".join([origin, *root])
-            metadata = [info for info, parts in members if parts == (*root, METADATA)]
-            roster = _roster(intake, lambda infos: _read_member(archive, infos), metadata, f"{shown}/{METADATA}")
-            groups, others = {}, set()
-            for info, parts in members:
-                if parts is None:
-                    intake.skip(f"{origin}/{info.filename}", "a link, or a path that leaves the export: not unpacked")
-                elif parts[:len(root)] == root and len(parts) > len(root) + 1 \
-                        and parts[len(root)].startswith("submission_"):
-                    groups.setdefault(parts[len(root)], []).append((info, parts[len(root) + 1:]))
-                elif parts[:len(root)] != root or parts[len(root):] != (METADATA,):
-                    others.add(parts[:len(root) + 1])
-            for other in sorted(others):
-                intake.skip("/".join([origin, *other]),
-                            "not a submission folder (submission_<id>/) of the Gradescope export")
-            for name, files in sorted(groups.items()):
-                intake.add(name, f"{shown}/{name}", lambda target, files=files: _unpack(intake.budget, archive,
-                                                                                        files, target),
-                           students=roster.get(name, []), submission_id=name.removeprefix("submission_"))
-            _report_missing(intake, roster, set(groups), lambda key: f"{shown}/{key}")
+            _unpack_export(intake, archive, members, root, origin)
     except UNREADABLE_ZIP_ERRORS as error:
         intake.skip(origin, f"not a readable zip file ({error})")
     return True
+
+
+def _unpack_export(intake, archive, members, root, origin):
+    """Stage the submission_<id>/ folders below root (a tuple of parts) of an export zip's members."""
+    shown = "/".join([origin, *root])
+    metadata = [info for info, parts in members if parts == (*root, METADATA)]
+    roster = _roster(intake, lambda infos: _read_member(archive, infos), metadata, f"{shown}/{METADATA}")
+    groups, others = {}, set()
+    for info, parts in members:
+        if parts is None:
+            intake.skip(f"{origin}/{info.filename}", "a link, or a path that leaves the export: not unpacked")
+            continue
+        inside = parts[len(root):]  # every member is below root (see _export_root)
+        if len(inside) > 1 and inside[0].startswith("submission_"):
+            groups.setdefault(inside[0], []).append((info, inside[1:]))
+        elif inside != (METADATA,):
+            others.add(inside[0])
+    for other in sorted(others):
+        intake.skip(f"{shown}/{other}", "not a submission folder (submission_<id>/) of the Gradescope export")
+    for name, files in sorted(groups.items()):
+        intake.add(name, f"{shown}/{name}", lambda target, files=files: _unpack(intake.budget, archive, files, target),
+                   students=roster.get(name, []), submission_id=name.removeprefix("submission_"))
+    _report_missing(intake, roster, set(groups), lambda key: f"{shown}/{key}")
 
 
 def _export_root(member_parts):
