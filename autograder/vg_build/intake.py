@@ -6,7 +6,7 @@ SUBMISSIONS is either a Gradescope export or a folder of uploads:
                                  assignment_<id>_export/, with submission_metadata.yml and one
                                  folder submission_<id>/ per submission holding what was uploaded),
                                  or its zip                  -> OUT/submission_<id>.json
-    a folder (or a zip) of uploads, any mix of
+    a folder of uploads, any mix of (or one of them given as SUBMISSIONS)
         <stem>.ipynb             a notebook                  -> OUT/<stem>.json
         <stem>.zip               the zip grader.export() made (a notebook inside)
 
