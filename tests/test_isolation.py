@@ -627,6 +627,8 @@ def grade_at(level, source, path, tmp_path, hide=()):
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads(results_path.read_text())
     jsonschema.validate(results, RESULTS_SCHEMA)
+    if results["extra_data"].get("unreadable"):  # refused before any of its code ran: no student process
+        return results, seconds, results_path.stat().st_size
     assert results["extra_data"]["isolation_level"] == level, results["extra_data"]
     if level != sandbox.LEVELS[0]:  # weaker than the strongest: the results say so, and why
         assert sandbox.LEVELS[0] in results["extra_data"]["isolation_weaker_because"]
