@@ -45,7 +45,8 @@ def test_prefers_the_expected_name_among_several(tmp_path):
     assert submission.locate(tmp_path, "hw.ipynb")[1] == "hw.ipynb"
 
 
-SHOWN = [{"cell_type": "code", "metadata": {}, "source": "shown = 1", "outputs": [], "execution_count": None}]
+SHOWN = [{"cell_type": "code", "id": "shown", "metadata": {}, "source": "shown = 1", "outputs": [],
+          "execution_count": None}]
 HIDDEN_V3 = [{"cell_type": "code", "language": "python", "input": "hidden = 1", "outputs": [], "metadata": {}}]
 
 
