@@ -7,12 +7,17 @@ one student process is started to learn the isolation level this machine gives: 
 weaker than the strongest is announced with the reason, and the `process` level (the student
 runs as the instructor's own user, nothing is secret from it) is refused unless asked for
 with `make grade ISOLATION=process`.
+
+Nothing stays in the temporary folder on any exit: the bundle (hidden tests, reference) and the
+staged submissions live in temporary folders removed on the way out, after the batch's whole
+process group is killed, also when `make grade` is interrupted or terminated.
 """
 
 import argparse
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import tempfile
@@ -73,6 +78,23 @@ def probe(source, environment):
         return {"level": "", "reason": (completed.stderr.strip().splitlines() or ["the probe failed"])[-1]}
 
 
+def run_batch(command, source, environment):
+    """The batch's exit status. It runs in a process group of its own, killed whole if we leave early
+    (an exception, Ctrl-C, SIGTERM), so that no grader still reads the folders being removed."""
+    batch = subprocess.Popen(command, cwd=source, env=environment, start_new_session=True)
+    try:
+        return batch.wait()
+    finally:
+        if batch.returncode is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+            batch.wait()
+
+
+def leave_on_signal(number, _frame):
+    """SIGTERM and SIGHUP end `make grade` like Ctrl-C does: through every `finally`, removing its folders."""
+    raise SystemExit(128 + number)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m vg_build.grade_local", description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", type=pathlib.Path, required=True)
@@ -85,6 +107,8 @@ def main(argv=None):
     if not args.bundle.is_file():
         sys.exit(f"No bundle at {args.bundle}: run `make` first.")
     args.out.mkdir(parents=True, exist_ok=True)
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, leave_on_signal)
     with tempfile.TemporaryDirectory(prefix="vg-bundle-") as source, \
             tempfile.TemporaryDirectory(prefix="vg-intake-") as staging:
         staged = intake.stage(args.submissions, staging, exclude=[args.out])
@@ -120,7 +144,7 @@ def main(argv=None):
             "--submissions", str(staged.folder), "--roster", str(staged.roster), "--out", str(args.out.resolve()),
             "--jobs", str(args.jobs),
         ]
-        sys.exit(subprocess.run(command, cwd=source, env=environment, check=False).returncode)
+        sys.exit(run_batch(command, source, environment))
 
 
 if __name__ == "__main__":
