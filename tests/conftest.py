@@ -76,12 +76,16 @@ def rendered_tests(assignment, questions=None):
     return build.test_files.render_all(render.environment(assignment), questions or assignment.questions, public)
 
 
+def make_grade_command(dist, submissions, out, assignment=ASSIGNMENT, jobs=2):
+    """`make grade`'s command line (python -m classroom) on the bundles in dist."""
+    return [sys.executable, "-m", "classroom", "--dist", str(dist), "--submissions", str(submissions),
+            "--out", str(out), "--jobs", str(jobs)] + (["--assignment", assignment] if assignment else [])
+
+
 def make_grade(dist, submissions, out, assignment=ASSIGNMENT, jobs=2, extra_env=None):
-    """`make grade` (python -m classroom) on the bundles in dist; the completed process."""
-    command = [sys.executable, "-m", "classroom", "--dist", str(dist), "--submissions", str(submissions),
-               "--out", str(out), "--jobs", str(jobs)] + (["--assignment", assignment] if assignment else [])
-    return subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(extra_env or {})},
-                          check=False)
+    """`make grade` on the bundles in dist; the completed process."""
+    return subprocess.run(make_grade_command(dist, submissions, out, assignment, jobs), capture_output=True,
+                          text=True, env={**os.environ, **(extra_env or {})}, check=False)
 
 
 def pytest_collection_modifyitems(items):

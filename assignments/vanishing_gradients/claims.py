@@ -176,6 +176,64 @@ def training_facts(training):
     }
 
 
+def mean_slope(params, x):
+    """The mean slope tanh'(a_i) = 1 - h_i^2 over every step of every sequence of x: near 0 when
+    the units saturate."""
+    _loss, _grads, states = ref.loss_and_gradients(params, x, np.ones(len(x)))
+    return float(np.mean(1.0 - states[1:] ** 2))
+
+
+@functools.lru_cache(maxsize=4)
+def _start_runs(training_items):
+    """The runs the first-update and orthogonal sentences need besides training_runs': both Gaussian
+    runs stopped after their first update, and the orthogonal start without clipping."""
+    training = dict(training_items)
+    settings = {key: training[key] for key in TRAINING_SETTINGS}
+    first_update = {"init": "gaussian", "gain": training["gain"], **settings, "updates": 1}
+    return {
+        "no clipping, first update": ref.train_rnn(**first_update),
+        "clip_gradients (by norm), first update": ref.train_rnn(
+            clip=lambda grads: ref.clip_gradients(grads, training["max_norm"])[0], **first_update),
+        "orthogonal, no clipping": ref.train_rnn(init="orthogonal", gain=1.0, **settings),
+    }
+
+
+def run_facts(training):
+    """What the runs did after their first update: the one spike the unclipped and the clipped run
+    share, the unclipped step that saturates its network, the later spikes the clipped run meets,
+    and how far training takes the orthogonal start."""
+    runs = {**training_runs(training), **_start_runs(tuple(sorted(training.items())))}
+    rate, max_norm = training["learning_rate"], training["max_norm"]
+    unclipped, by_norm = runs["no clipping"], runs["clip_gradients (by norm)"]
+    orthogonal = runs["orthogonal, no clipping"]
+    g_unclipped, g_clipped, g_orthogonal = unclipped["grad_norm"], by_norm["grad_norm"], orthogonal["grad_norm"]
+    differ = np.flatnonzero(g_unclipped != g_clipped)
+    cut = g_clipped > max_norm
+    x_eval = unclipped["x_eval"]
+    return {
+        "run_max_norm": float(max_norm),
+        "run_shared_updates": int(differ[0]) if differ.size else len(g_unclipped),
+        "run_first_spike": float(g_unclipped[0]),
+        "run_first_step": float(unclipped["step"][0]),
+        "run_slope_start": mean_slope(unclipped["initial"], x_eval),
+        "run_slope_after_first": mean_slope(runs["no clipping, first update"]["params"], x_eval),
+        "run_slope_end": mean_slope(unclipped["params"], x_eval),
+        "run_unclipped_later_largest": float(g_unclipped[1:].max()),
+        "run_unclipped_product_end": float(ref.state_jacobian_norms(unclipped["params"], x_eval[0])[0]),
+        "run_unclipped_loss": unclipped["eval_loss"],
+        "run_clipped_slope_after_first": mean_slope(runs["clip_gradients (by norm), first update"]["params"], x_eval),
+        "run_clipped_later_largest": float(g_clipped[1:].max()),
+        "run_clipped_later_ratio": float(g_clipped[1:].max() / g_clipped[0]),
+        "run_clipped_cut_error": float(np.max(np.abs(by_norm["step"][cut] / (rate * max_norm) - 1))) if cut.any()
+        else math.nan,
+        "run_clipped_loss": by_norm["eval_loss"],
+        "orthogonal_sigma_start": ref.spectral_norm(orthogonal["initial"]["W_hh"]),
+        "orthogonal_sigma_end": ref.spectral_norm(orthogonal["params"]["W_hh"]),
+        "orthogonal_spike_ratio": float(g_orthogonal.max() / np.median(g_orthogonal)),
+        "orthogonal_loss": orthogonal["eval_loss"],
+    }
+
+
 def facts(parameters):
     """Every number the text states or compares, as floats and ints."""
     t = parameters["t"]
@@ -204,7 +262,11 @@ def facts(parameters):
     powers = np.array([ref.spectral_norm(np.linalg.matrix_power(W_NON_NORMAL / 4, s)) for s in steps])
     nn_steps = t - 1
 
+    back_below_1 = int(steps[1:][powers[1:] < 1][0]) if np.any(powers[1:] < 1) else len(steps)
+
     saturated = np.diag([ref.GAMMA_SIGMOID, 0.0]) @ W_NILPOTENT  # unit 2 saturated, unit 1 at slope 1/4
+    saturated_norms = np.array([ref.spectral_norm(np.linalg.matrix_power(saturated, s)) for s in steps[1:]])
+    saturated_growth = saturated_norms[1:] / saturated_norms[:-1]  # per step, from s = 1 to 300 factors
     grads, threshold = CLIP_EXAMPLE
     by_norm, g = ref.clip_gradients(grads, threshold)
     by_value = np.concatenate([np.clip(a, -threshold, threshold).ravel() for a in grads])
@@ -237,8 +299,15 @@ def facts(parameters):
         "nn_rho_steps": float((ref.spectral_radius(W_NON_NORMAL) / 4) ** nn_steps),
         "nn_peak": float(powers.max()),
         "nn_peak_steps": int(np.argmax(powers)),
-        "nn_back_below_1": int(steps[1:][powers[1:] < 1][0]),
+        "nn_back_below_1": back_below_1,
+        "nn_largest_growth_after_below_1": float(np.max(powers[back_below_1 + 1:] / powers[back_below_1:-1]))
+        if back_below_1 < len(steps) - 1 else math.nan,
+        "nn_last_steps": int(steps[-1]),
+        "nilpotent_square": float(np.max(np.abs(W_NILPOTENT @ W_NILPOTENT))),
         "nilpotent_power_2": ref.spectral_norm(np.linalg.matrix_power(W_NILPOTENT / 4, 2)),
+        "nilpotent_growth": float(saturated_growth[-1]),
+        "nilpotent_bound_factor": ref.GAMMA_SIGMOID * ref.spectral_norm(W_NILPOTENT),
+        "nilpotent_growth_spread": float(np.max(np.abs(saturated_growth / saturated_growth[-1] - 1))),
         "nilpotent_steps": nn_steps,
         "nilpotent_saturated": ref.spectral_norm(np.linalg.matrix_power(saturated, nn_steps)),
         "clip_g": float(g),
@@ -247,6 +316,7 @@ def facts(parameters):
         "clip_value_cosine": float(by_value @ flat / (np.linalg.norm(by_value) * np.linalg.norm(flat))),
         "orthogonal_gap": abs(ref.GAMMA_TANH * ref.spectral_norm(d["Q"]) - 1.0),
         **training_facts(parameters["training"]),
+        **run_facts(parameters["training"]),
         **cliff_facts(),
     }
 
@@ -300,6 +370,20 @@ CLAIMS = [
           "larger than 1000",
           lambda f: f["nilpotent_power_2"] == 0 and f["nilpotent_saturated"] > 1000,
           lambda f: f"||(W/4)^2|| = {f['nilpotent_power_2']:.3g}, saturated {f['nilpotent_saturated']:.4g}"),
+    Claim("a constant factor's eigenvalues decide its long run",
+          "with every slope 1/4 (one constant factor W/4, rho(W/4) < 1) the product of the non-normal W falls "
+          "below 1 after nn_back_below_1 steps and keeps falling up to 300 steps",
+          lambda f: f["nn_rho"] < 4 and f["nn_back_below_1"] < f["nn_last_steps"]
+          and f["nn_largest_growth_after_below_1"] < 1,
+          lambda f: f"below 1 after {f['nn_back_below_1']} steps, largest growth per step after that "
+                    f"{f['nn_largest_growth_after_below_1']:.6g}"),
+    Claim("rho(W_hh) decides neither run",
+          "W_6 @ W_6 = 0, so rho(W_6) = 0, yet with one unit saturated the product grows by the same factor "
+          "(above 1, at most gamma sigma_max(W_6)) with every step, up to 300 steps",
+          lambda f: (f["nilpotent_square"] == 0 and 1 < f["nilpotent_growth"] <= f["nilpotent_bound_factor"]
+                     and f["nilpotent_growth_spread"] < 1e-12),
+          lambda f: f"max |W_6 @ W_6| = {f['nilpotent_square']:.3g}, growth per step {f['nilpotent_growth']:.6g}, "
+                    f"spread {f['nilpotent_growth_spread']:.3g}"),
     Claim("clipping by value can turn the gradient",
           "on the clipping example, clipping by value gives a norm above the threshold and a cosine below 1, "
           "clipping by norm gives norm 1",
@@ -333,6 +417,41 @@ CLAIMS = [
           "are the measured step lengths to a relative difference below 1e-10 over the whole log",
           lambda f: f["steps_prediction_error"] < 1e-10,
           lambda f: f"relative difference {f['steps_prediction_error']:.3g}"),
+    Claim("the runs share only the first spike",
+          "the unclipped and the clipped-by-norm runs have the same gradient at the first update only, a spike "
+          "more than 100 times max_norm",
+          lambda f: f["run_shared_updates"] == 1 and f["run_first_spike"] > 100 * f["run_max_norm"],
+          lambda f: f"same gradient norm in the first {f['run_shared_updates']} update(s), the first "
+                    f"{f['run_first_spike']:.4g}"),
+    Claim("one unclipped step saturates the network for good",
+          "after the unclipped run's first step the mean slope tanh' over the held-out sequences is below 0.01 "
+          "(above 0.1 at the start) and still below 0.01 at the end, its final ||dh_t/dh_0|| along the first "
+          "held-out sequence is below 1e-3, its gradient norm never again exceeds 10 times max_norm, and its final "
+          "loss is at least 0.9 log 2 (guessing)",
+          lambda f: (f["run_slope_start"] > 0.1 and f["run_slope_after_first"] < 0.01 and f["run_slope_end"] < 0.01
+                     and f["run_unclipped_product_end"] < 1e-3
+                     and f["run_unclipped_later_largest"] <= 10 * f["run_max_norm"]
+                     and f["run_unclipped_loss"] >= 0.9 * math.log(2)),
+          lambda f: f"mean slope {f['run_slope_start']:.3g} at the start, {f['run_slope_after_first']:.3g} after "
+                    f"the first step, {f['run_slope_end']:.3g} at the end; final ||dh_t/dh_0|| "
+                    f"{f['run_unclipped_product_end']:.3g}; largest later gradient norm "
+                    f"{f['run_unclipped_later_largest']:.3g}; final loss {f['run_unclipped_loss']:.4g}"),
+    Claim("the clipped run meets larger spikes, each cut to a step of learning_rate * max_norm",
+          "the run clipped by norm stays out of saturation after its first step (mean slope above 0.1), meets a "
+          "gradient more than 10 times the first spike later, every update with g > max_norm steps exactly "
+          "learning_rate * max_norm (to 1e-12), and the run learns (final loss below 0.05)",
+          lambda f: (f["run_clipped_slope_after_first"] > 0.1 and f["run_clipped_later_ratio"] > 10
+                     and f["run_clipped_cut_error"] < 1e-12 and f["run_clipped_loss"] < 0.05),
+          lambda f: f"mean slope {f['run_clipped_slope_after_first']:.3g} after the first step, largest later "
+                    f"gradient {f['run_clipped_later_ratio']:.3g} times the first, steps of clipped updates off by "
+                    f"{f['run_clipped_cut_error']:.3g}, final loss {f['run_clipped_loss']:.4g}"),
+    Claim("orthogonal initialisation controls the start, not the training",
+          "the orthogonal run starts with sigma_max(W_hh) = 1, meets a gradient more than 100 times its median "
+          "and ends with sigma_max(W_hh) above 2",
+          lambda f: (abs(f["orthogonal_sigma_start"] - 1) < 1e-12 and f["orthogonal_spike_ratio"] > 100
+                     and f["orthogonal_sigma_end"] > 2),
+          lambda f: f"sigma_max {f['orthogonal_sigma_start']:.6g} at the start, {f['orthogonal_sigma_end']:.4g} at "
+                    f"the end; largest gradient {f['orthogonal_spike_ratio']:.4g} times the median"),
     Claim("the cliff is a basin boundary",
           "at w_c, inside the plotted range, x_0 is an unstable fixed point (slope w_c sigma'(x_0) > 1) between "
           "a low and a high attractor, and (w_c sigma'(x_0))^50 > 10^3",
@@ -433,6 +552,8 @@ def values(parameters):
                                                   "cliff_learning_rate", "cliff_max_norm", "cliff_x0",
                                                   "cliff_target")})
     text.update({
+        "orthogonal_sigma_end": f"{f['orthogonal_sigma_end']:.1f}",
+        "nilpotent_bound_factor": f"{f['nilpotent_bound_factor']:.3g}",
         "cliff_boundary": f"{f['cliff_boundary']:.4f}",
         "cliff_slope": f"{f['cliff_slope']:.2f}",
         "cliff_growth": latex_number(round(f["cliff_growth"], -2)),

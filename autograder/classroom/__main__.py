@@ -13,12 +13,17 @@ student process is started to learn the isolation level this machine gives: a le
 than the strongest is announced with the reason, and the `process` level (the student runs as
 the instructor's own user, nothing is secret from it) is refused unless asked for with
 `make grade ISOLATION=process`.
+
+Nothing stays in the temporary folder on any exit: the bundle (hidden tests, reference) and the
+staged submissions live in temporary folders removed on the way out, after every grader process
+is killed (classroom.batch), also when `make grade` is interrupted or terminated.
 """
 
 import argparse
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import tempfile
@@ -137,6 +142,11 @@ def choose_assignment(asked, built, staged):
     return chosen, lines
 
 
+def leave_on_signal(number, _frame):
+    """SIGTERM and SIGHUP end `make grade` like Ctrl-C does: through every `finally`, removing its folders."""
+    raise SystemExit(128 + number)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m classroom", description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=pathlib.Path, required=True)
@@ -151,6 +161,8 @@ def main(argv=None):
     if not built:
         sys.exit(f"No bundle in {args.dist / 'autograder'}: run `make` first.")
     args.out.mkdir(parents=True, exist_ok=True)
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, leave_on_signal)
     with tempfile.TemporaryDirectory(prefix="vg-bundle-") as source, \
             tempfile.TemporaryDirectory(prefix="vg-intake-") as staging:
         staged = intake.stage(args.submissions, staging, exclude=[args.out])

@@ -18,8 +18,11 @@ A progress bar shows the running count, the rate and the time left.
 
 import concurrent.futures
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -39,6 +42,47 @@ OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, whi
 def grade_timeout(config):
     """A last resort: the grader keeps to the submission's budget (total_seconds) itself."""
     return float(config.get("limits", {}).get("total_seconds", Limits.total_seconds)) + GRADE_TIMEOUT_MARGIN
+
+
+class Graders:
+    """The grader processes running now, each in a process group of its own, so that all can be
+    killed at once when the batch stops early (an exception, Ctrl-C, SIGTERM)."""
+
+    def __init__(self):
+        self.lock, self.running, self.stopping = threading.Lock(), set(), False
+
+    def run(self, command, cwd, environment, timeout):
+        """(exit status, stderr) of one grader; TimeoutExpired past timeout (the grader is then killed)."""
+        with self.lock:
+            if self.stopping:
+                return -signal.SIGKILL, b"the batch was stopped"
+            process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, start_new_session=True)
+            self.running.add(process)
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+            return process.returncode, stderr
+        finally:
+            self._kill(process)
+            with self.lock:
+                self.running.discard(process)
+
+    @staticmethod
+    def _kill(process):
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def stop(self):
+        """Kill every grader still running, and start no other."""
+        with self.lock:
+            self.stopping = True
+            running = list(self.running)
+        for process in running:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def safe_roster(staged):
@@ -98,6 +142,7 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
     timeout = grade_timeout(config)
     count = f"{len(entries)} submission{'' if len(entries) == 1 else 's'}"
     print(f"Grading {count} from {source} with {jobs} job(s) into {out_dir}", flush=True)
+    graders = Graders()
     progress = tqdm.tqdm(total=len(entries), file=sys.stdout, unit="notebook", dynamic_ncols=True,
                          bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")
 
@@ -108,12 +153,10 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's
         started, why = time.monotonic(), []
         try:
-            completed = subprocess.run(
-                grader.command(source_dir, notebook, result_path), cwd=source_dir, env=environment,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, timeout=timeout,
-            )
-            if completed.returncode:
-                why = [safe_text.line(line) for line in completed.stderr.decode(errors="replace").split("\n")
+            status, stderr = graders.run(grader.command(source_dir, notebook, result_path), source_dir,
+                                         environment, timeout)
+            if status:
+                why = [safe_text.line(line) for line in stderr.decode(errors="replace").split("\n")
                        if line.strip()][-1:]
         except subprocess.TimeoutExpired:
             why = [f"the grader did not finish within {timeout:.0f} s"]
@@ -150,15 +193,22 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
         return entry, (None if failed else data)
 
     records = []
-    with progress, concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for entry, data in pool.map(run, entries):
-            records.append({"stem": safe_text.line(entry["stem"]), "file": entry["stem"], "results": data,
-                            "students": entry["students"], "submission_id": entry["submission_id"]})
-            if data is None:
-                not_graded.append({"input": entry["input"], "reason": "the grader failed on it (see the batch output)"})
-            elif (data.get("extra_data") or {}).get("unreadable"):  # scored 0, and the student is told why
-                not_graded.append({"input": entry["input"], "reason": "unreadable, scored 0: "
-                                   + str(data["extra_data"].get("reason", "see its feedback page"))})
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    try:
+        results_in_order = list(pool.map(run, entries))
+    finally:  # on the way out early, no grader may still read the folders about to be removed
+        pool.shutdown(wait=False, cancel_futures=True)
+        graders.stop()
+        pool.shutdown(wait=True)
+        progress.close()
+    for entry, data in results_in_order:
+        records.append({"stem": safe_text.line(entry["stem"]), "file": entry["stem"], "results": data,
+                        "students": entry["students"], "submission_id": entry["submission_id"]})
+        if data is None:
+            not_graded.append({"input": entry["input"], "reason": "the grader failed on it (see the batch output)"})
+        elif (data.get("extra_data") or {}).get("unreadable"):  # scored 0, and the student is told why
+            not_graded.append({"input": entry["input"], "reason": "unreadable, scored 0: "
+                               + str(data["extra_data"].get("reason", "see its feedback page"))})
 
     not_graded = [{"input": safe_text.line(n["input"]), "reason": safe_text.line(n["reason"], limit=2000)}
                   for n in not_graded]  # file names and the grader's words about them: shown only this way

@@ -7,8 +7,18 @@ in a SubmissionError whose message tells the student what to upload instead.
 Only the code cells' sources are kept: saved outputs (plots included) and attachments are
 dropped while the notebook is read, so any notebook Gradescope accepts is graded; only the
 code itself counts toward a size limit.
+
+The code graded is exactly the code Jupyter shows, as nbformat reads it (Jupyter, nbviewer and
+most other tools read notebooks through nbformat): a version 4 notebook's `cells` and nothing
+else (a legacy `worksheets` key is never read), a version 3 notebook's worksheets, every one,
+with nbformat's rule for joining lines. The bundle has no nbformat (it needs numpy only), so
+the few rules of its schema that decide which code runs are checked here (the tests check them
+against nbformat's own reader and validator); a notebook that breaks one, so that tools could
+disagree on its code, is refused with a message and no code of it runs. The rest of the schema
+(metadata, outputs, execution counts) decides nothing that runs and is not checked.
 """
 
+import collections
 import json
 import pathlib
 import re
@@ -102,19 +112,30 @@ def _from_zip(path, expected_name):
         raise SubmissionError(f"{_name(path)} is not a readable zip file ({error}). {UPLOAD_HINT}") from None
 
 
-def _without_outputs(mapping):
-    """json object hook: drop saved outputs as soon as each cell is read (they are never graded)."""
-    if "outputs" in mapping:
-        del mapping["outputs"]
-    if "attachments" in mapping:
-        del mapping["attachments"]
+class RepeatedKey(ValueError):
+    """A JSON object names one key twice: readers differ on which value counts."""
+
+
+def _without_outputs(pairs):
+    """json object hook: refuse repeated keys, and drop saved outputs as soon as each cell is read
+    (they are never graded)."""
+    mapping = dict(pairs)
+    if len(mapping) < len(pairs):
+        repeated, _ = collections.Counter(key for key, _ in pairs).most_common(1)[0]
+        raise RepeatedKey(safe_text.line(repr(repeated), 80))
+    mapping.pop("outputs", None)
+    mapping.pop("attachments", None)
     return mapping
 
 
 def code_cells(data, name="the submission"):
     """The source of every code cell, in order, with IPython-only syntax neutralised."""
     try:
-        notebook = json.loads(data.decode("utf-8-sig"), object_hook=_without_outputs)
+        notebook = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_without_outputs)
+    except RepeatedKey as key:
+        raise SubmissionError(
+            f"{name} is not a notebook as Jupyter saves it: one of its JSON objects has the key {key} twice, so "
+            f"tools disagree on what it holds. Nothing of it was run. {UPLOAD_HINT}") from None
     except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, or a 5000-digit number
         raise SubmissionError(
             f"{name} is not a Jupyter notebook: it could not be read as notebook JSON ({error}). "
@@ -122,31 +143,68 @@ def code_cells(data, name="the submission"):
         ) from None
     if not isinstance(notebook, dict):
         raise SubmissionError(f"{name} is not a Jupyter notebook. {UPLOAD_HINT}")
-    if notebook.get("nbformat") == 3 or "worksheets" in notebook:  # old format: cells in worksheets
-        worksheets = notebook.get("worksheets") or [{}]
-        cells, source_key = (worksheets[0] or {}).get("cells"), "input"
-    else:
-        cells, source_key = notebook.get("cells"), "source"
-    if not isinstance(cells, list):
-        raise SubmissionError(f"{name} has no list of cells: it is not a Jupyter notebook. {UPLOAD_HINT}")
     sources = []
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
+    for number, cell, source in _code_sources(notebook, name):
         if ignored(cell):
             sources.append("")  # not run, as Otter does; kept empty so cells keep their numbers
-            continue
-        source = cell.get(source_key, "")
-        if isinstance(source, list):
-            source = "".join(part for part in source if isinstance(part, str))
-        if isinstance(source, str):
+        elif isinstance(source, str):
             sources.append(python_source(source))
+        else:
+            raise SubmissionError(
+                f"Code cell {number} of {name} holds something other than text (its source is a "
+                f"{type(source).__name__}{' with items that are not text' if isinstance(source, list) else ''}), "
+                f"so Jupyter would not show it as it would be run. Nothing of it was run. {UPLOAD_HINT}")
     size = sum(len(source) for source in sources)
     if size > MAX_CODE_CHARS:
         raise SubmissionError(
             f"{name} holds {size // 2**20} MB of code in its code cells, more than the "
             f"{MAX_CODE_CHARS // 2**20} MB allowed: keep large data out of code cells. {UPLOAD_HINT}")
     return sources
+
+
+def _code_sources(notebook, name):
+    """(number, cell, source as nbformat joins it, or the raw value if that is not text) of every code
+    cell, numbered from 1, in the order nbformat reads them."""
+    version = notebook.get("nbformat")
+    if type(version) is not int:  # nbformat reads a missing version as 1, and then ignores `cells`
+        raise SubmissionError(
+            f"{name} does not say which notebook format it is in (no whole number \"nbformat\"), so "
+            f"it is not a notebook as Jupyter saves it. Nothing of it was run. {UPLOAD_HINT}")
+    if version == 4:
+        cells, key, join = notebook.get("cells"), "source", "".join
+    elif version == 3:  # nbformat flattens every worksheet; a top-level `cells` is never read
+        worksheets = notebook.get("worksheets")
+        if not isinstance(worksheets, list) or not all(
+                isinstance(sheet, dict) and isinstance(sheet.get("cells"), list) for sheet in worksheets):
+            raise SubmissionError(f"{name} has no list of cells in its worksheets: it is not a Jupyter notebook. "
+                                  f"{UPLOAD_HINT}")
+        cells, key, join = [cell for sheet in worksheets for cell in sheet["cells"]], "input", _join_v3
+    else:
+        raise SubmissionError(
+            f"{name} is in notebook format {version}, which Jupyter does not save any more (it saves 4). "
+            f"Open it in Jupyter, save it, and upload it again. {UPLOAD_HINT}")
+    if not isinstance(cells, list):
+        raise SubmissionError(f"{name} has no list of cells: it is not a Jupyter notebook. {UPLOAD_HINT}")
+    code = 0
+    for index, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict):
+            raise SubmissionError(f"Cell {index} of {name} is not a notebook cell: it is not a Jupyter notebook. "
+                                  f"Nothing of it was run. {UPLOAD_HINT}")
+        if cell.get("cell_type") != "code":
+            continue  # markdown, raw and unknown cells: nothing runs them
+        code += 1
+        if key not in cell and version == 4:  # nbformat 3 reads a missing input as empty
+            raise SubmissionError(f"Code cell {code} of {name} has no source: it is not a Jupyter notebook. "
+                                  f"Nothing of it was run. {UPLOAD_HINT}")
+        source = cell.get(key, "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = join(source)
+        yield code, cell, source
+
+
+def _join_v3(lines):
+    """nbformat 3's rule: lines split with their ends are joined as they are, others with newlines."""
+    return "".join(lines) if lines and lines[0].endswith(("\n", "\r")) else "\n".join(lines)
 
 
 def ignored(cell):

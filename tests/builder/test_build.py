@@ -56,6 +56,28 @@ def test_solution_notebook_ran_without_error_and_has_plots(full_dist):
     assert checks and all("All test cases passed" in str(o.get("data", {})) for o in checks)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def png_count(cell):
+    return sum("image/png" in output.get("data", {}) for output in cell.outputs)
+
+
+def test_every_plot_has_a_static_image(full_dist):
+    """Does every cell of the executed solution that draws leave a PNG image, and every cell with a widget a
+    static picture beside it, so that a static copy (HTML, nbviewer, GitHub) shows every plot?"""
+    notebook = nbformat.read(full_dist / "solutions" / f"{ASSIGNMENT}.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    drawing = [cell for cell in code if "plt.show()" in cell.source or "plot_tangent(" in cell.source]
+    assert len(drawing) >= 6
+    assert [cell.source.split("\n")[0] for cell in drawing if png_count(cell) == 0] == []
+    widgets = [cell for cell in code if any(WIDGET_VIEW in output.get("data", {}) for output in cell.outputs)]
+    assert widgets, "the tangent cell should show its slider when ipywidgets is installed"
+    assert [cell.source.split("\n")[0] for cell in widgets if png_count(cell) == 0] == []
+    [tangent] = [cell for cell in code if "widgets.interact(" in cell.source]
+    assert png_count(tangent) >= 2  # the tangents at two points, drawn before the slider
+
+
 @pytest.mark.slow
 def test_blank_notebook_runs_in_a_real_kernel(dist, tmp_path):
     """Does the blank release run top to bottom without errors or a dying kernel?"""

@@ -101,6 +101,35 @@ def assemble(name, student_notebook, solution_notebook, marker):
     return base
 
 
+def shadowed(kind, shown, solution):
+    """The JSON text of a notebook that Jupyter shows as `shown` (or as empty cells), with the solution's
+    code where nbformat does not read it (see make_corpus.py, extra.shadow)."""
+    def version_3(notebook):
+        return json.loads(nbformat.writes(nbformat.convert(nbformat.reads(nbformat.writes(notebook), 4), 3), 3))
+
+    hidden, visible = json.loads(nbformat.writes(solution)), json.loads(nbformat.writes(shown))
+    if kind == "worksheets":
+        return json.dumps({**visible, "worksheets": version_3(solution)["worksheets"]})
+    if kind == "v3_cells":
+        return json.dumps({**version_3(shown), "cells": hidden["cells"]})
+    if kind == "no_version":  # nbformat reads it as a version 1 notebook, whose code cells have no `code`
+        return json.dumps({key: value for key, value in hidden.items() if key != "nbformat"})
+    assert kind == "repeated_key"
+    return '{"cells": ' + json.dumps(hidden["cells"]) + ", " + json.dumps(visible)[1:]
+
+
+def write_case(name, path, student_notebook, solution_notebook, marker):
+    """Write the notebook file of corpus case `name` to path."""
+    extra = spec(name).get("extra", {})
+    notebook = assemble(name, student_notebook, solution_notebook, marker)
+    if extra.get("shadow"):
+        path.write_text(shadowed(extra["shadow"], notebook, solution_notebook))
+    elif extra.get("repeat_last", 1) > 1:  # too many cells for nbformat's validation: plain JSON
+        path.write_text(json.dumps(notebook))
+    else:
+        nbformat.write(notebook, path)
+
+
 def strings_of(value):
     if isinstance(value, str):
         yield value
@@ -157,10 +186,7 @@ def run_case(name, fast_source, student_notebook, solution_notebook, tmp_path):
     case = {"extra": {}, **spec(name)}
     path = tmp_path / "submission" / "vanishing_gradients.ipynb"
     path.parent.mkdir()
-    if case["extra"].get("repeat_last", 1) > 1:  # too many cells for nbformat's validation: plain JSON
-        path.write_text(json.dumps(assemble(name, student_notebook, solution_notebook, marker)))
-    else:
-        nbformat.write(assemble(name, student_notebook, solution_notebook, marker), path)
+    write_case(name, path, student_notebook, solution_notebook, marker)
     results, seconds = grade_file(fast_source, path, tmp_path)
     assert seconds < FAST_LIMITS["total_seconds"] + SLACK_SECONDS, f"{name}: grading took {seconds:.1f} s"
     size, page = check_results_are_safe(name, results, fast_source, path, tmp_path)

@@ -1,4 +1,4 @@
-"""Student text made safe where it enters the grader (vg_grader.safe_text), on random strings.
+"""Student text made safe where it enters the grader (grader.safe_text), on random strings.
 
 The strings are drawn by a seeded generator from every plane of Unicode, weighted towards
 the characters that break layouts (controls, line and paragraph separators, bidirectional

@@ -629,6 +629,8 @@ def grade_at(level, source, path, tmp_path, hide=()):
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads(results_path.read_text())
     jsonschema.validate(results, RESULTS_SCHEMA)
+    if results["extra_data"].get("unreadable"):  # refused before any of its code ran: no student process
+        return results, seconds, results_path.stat().st_size
     assert results["extra_data"]["isolation_level"] == level, results["extra_data"]
     if level != sandbox.LEVELS[0]:  # weaker than the strongest: the results say so, and why
         assert sandbox.LEVELS[0] in results["extra_data"]["isolation_weaker_because"]
@@ -755,7 +757,7 @@ def test_corpus_at_the_user_level(name, fast_source, student_notebook, solution_
     marker = "vg" + uuid.uuid4().hex[:13]
     path = tmp_path / "submission" / "vanishing_gradients.ipynb"
     path.parent.mkdir()
-    nbformat.write(adversarial.assemble(name, student_notebook, solution_notebook, marker), path)
+    adversarial.write_case(name, path, student_notebook, solution_notebook, marker)
     results, seconds, size = grade_at("user", fast_source, path, tmp_path, other_copies())
     assert seconds < time_bound() and size < 2**20, f"{name}: grading took {seconds:.1f} s, {size} bytes"
     deadline = time.monotonic() + 2

@@ -20,6 +20,11 @@ claims = assignment_module(ASSIGNMENT, "claims")
 OTHER_SEEDS = [int(seed) for seed in np.random.default_rng(2024).choice(100_000, size=20, replace=False)]
 # With this seed the W_hh scaled to sigma_max 8 grows over the sequence (||dh_t/dh_0|| about 8.4).
 SEED_WHERE_LARGE_W_HH_GROWS = 1354
+# The training run's seeds the lab's tests use: the configured one and the ten after it.
+TRAINING_SEEDS = [LOADED[ASSIGNMENT].parameters["training"]["seed"] + offset for offset in range(11)]
+# Sentences about the runs that the mathematics makes true whatever the seed (the others describe one run).
+CLAIMS_OF_EVERY_RUN = ("orthogonal initialisation controls the start, not the training",
+                       "a constant factor's eigenvalues decide its long run", "rho(W_hh) decides neither run")
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +64,26 @@ def test_with_another_seed_every_claim_holds_or_the_build_names_it(assignment, s
     loaded = build.load_tests(rendered_tests(changed))
     markdown = guide.markdown_text(build.render.environment(changed), changed, text, loaded, values)
     assert values["large_first"] in markdown
+
+
+@pytest.mark.parametrize("seed", TRAINING_SEEDS)
+def test_with_another_training_seed_every_claim_holds_or_the_build_names_it(assignment, seed):
+    """With another seed of the training run, do the sentences true of every run hold (the Gaussian runs
+    share exactly their first gradient; the orthogonal run leaves its start), and does the build either
+    render or stop naming each false sentence about this one run?"""
+    changed = dataclasses.replace(assignment, parameters={
+        **assignment.parameters, "training": {**assignment.parameters["training"], "seed": seed}})
+    assert claims.facts(changed.parameters)["run_shared_updates"] == 1
+    wrong = claims.false_claims(changed.parameters)
+    assert not {claim.name for claim, _measured in wrong} & set(CLAIMS_OF_EVERY_RUN)
+    if wrong:
+        with pytest.raises(build.BuildError) as error:
+            notebook_text(changed)
+        for claim, measured in wrong:
+            assert claim.name in str(error.value) and measured in str(error.value)
+    else:
+        text = notebook_text(changed)
+        assert claims.values(changed.parameters)["run_clipped_later_ratio"] in text
 
 
 def test_a_false_claim_stops_the_build_with_its_sentence(assignment):
@@ -134,6 +159,23 @@ def test_the_executed_notebook_prints_the_numbers_the_prose_states(full_dist, as
     assert f"changed {found['steps_norm_clipped_percent']}% of the updates" in steps
     differences = [float(v) for v in re.findall(r"(?m)\s(\S+)$", steps.split("clipping by norm changed")[0])[1:]]
     assert len(differences) == 3 and max(differences) < 1e-10, steps
+    first_update = printed(notebook, "def mean_slope(")
+    unclipped, by_norm = r"(?m)^no clipping: ", r"(?m)^clip_gradients \(by norm\): "
+    close(first_update, r"\|\|g\|\| = (\S+) \(the same: True\)", found["run_first_spike"])
+    close(first_update, r"step (\S+) long without clipping", found["run_first_step"])
+    close(first_update, r"mean slope at the start: (\S+)", found["run_slope_start"])
+    close(first_update, unclipped + r"mean slope (\S+) after", found["run_slope_after_first"])
+    close(first_update, unclipped + r"mean slope .* step, (\S+) at the end", found["run_slope_end"])
+    close(first_update, by_norm + r"mean slope (\S+) after", found["run_clipped_slope_after_first"])
+    close(first_update, unclipped + r"largest .* update (\S+),", found["run_unclipped_later_largest"])
+    close(first_update, by_norm + r"largest .*, (\S+) x the first", found["run_clipped_later_ratio"])
+    close(first_update, r"at the start, (\S+) at the end; largest", found["orthogonal_sigma_end"])
+    close(first_update, r"largest \|\|g\|\| (\S+) x its median", found["orthogonal_spike_ratio"])
+    products = printed(notebook, 'state_jacobian_norms(run["params"]')
+    [after] = re.findall(r"(?m)^no clipping\s+\|\|dh_t/dh_0\|\|:\s+\S+ before training,\s+(\S+) after", products)
+    assert float(after) < 1e-3
+    assert float(after) == pytest.approx(found["run_unclipped_product_end"], rel=1e-2, abs=1e-300)
+    close(saturated, r"growing by (\S+) per step", found["nilpotent_growth"])
     cliff = printed(notebook, "cliff_loss_and_gradient(w_grid")
     close(cliff, r"w_c = (\S+);", found["cliff_boundary"], rtol=1e-4)
     close(cliff, r"largest \|dL/dw\| on the grid: (\S+),", found["cliff_gradient_max"])

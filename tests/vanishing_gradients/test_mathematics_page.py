@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 import vanishing_gradients_reference as ref
 
 from ..conftest import REPO
@@ -55,3 +56,19 @@ def test_page_names_every_lecture_pitfall():
     """Does section 5 list the six code errors and four claims of the lecture, numbered?"""
     section = PAGE.split("## 5.")[1].split("## 6.")[0]
     assert [int(number) for number in re.findall(r"^ ?(\d+)\. \*\*", section, re.MULTILINE)] == list(range(1, 11))
+
+
+def test_nilpotent_example_numbers():
+    """Is W_6 nilpotent (rho = 0), and with one unit saturated does its product grow as the page
+    says: J^p = 1.5^(p-1) J, norm sqrt(2) 1.5^p, about 3135 after 19 steps, within the bound 3^p?"""
+    W_6 = np.array([[6.0, 6.0], [-6.0, -6.0]])
+    assert not np.any(W_6 @ W_6) and "W_6^2 = 0, \\qquad \\rho(W_6) = 0" in PAGE
+    J = np.diag([0.25, 0.0]) @ W_6
+    assert "J = \\operatorname{diag}(1/4, 0)\\, W_6 =\n\\begin{pmatrix} 1.5 & 1.5 \\\\ 0 & 0 \\end{pmatrix}" in PAGE
+    np.testing.assert_allclose(J, [[1.5, 1.5], [0.0, 0.0]], rtol=0)
+    for p, norm in enumerate(norms_of_powers(J, 60), start=1):
+        np.testing.assert_allclose(np.linalg.matrix_power(J, p), 1.5 ** (p - 1) * J, rtol=1e-12)
+        assert norm == pytest.approx(np.sqrt(2) * 1.5**p, rel=1e-12)
+        assert norm <= (0.25 * np.linalg.norm(W_6, 2)) ** p
+    assert f"about {norms_of_powers(J, 19)[-1]:.0f} after 19 steps" in PAGE
+    assert f"\\gamma\\,\\sigma_{{\\max}}(W_6) = {np.linalg.norm(W_6, 2):.0f}/4 = 3" in PAGE

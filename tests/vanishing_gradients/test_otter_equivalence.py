@@ -1,6 +1,6 @@
 """Are our test files still Otter test files, graded the same by stock Otter-Grader?
 
-* Our loader (vg_grader/otter_tests.py, which does not import Otter) reads every test file
+* Our loader (grader/otter_tests.py, which does not import Otter) reads every test file
   as Otter's own ``otter.test_files.ExceptionTestFile.from_file`` does: case names, points,
   hidden flags, order.
 * ``otter run`` (Otter 7.0.0 of .venv) on an Otter autograder zip made by ``otter generate``

@@ -19,6 +19,11 @@ release: `blank` (the student notebook as handed out, which scores 0) or `soluti
               no_hint      phrases no hint may contain (the notebook tries to inject hints)
               public_twin  the visible output must equal the one graded by a bundle without
                            hidden cases: nothing the notebook saw of them shows before publication
+              shadow       the solution's code is hidden where Jupyter does not show it, the base's
+                           cells being what Jupyter shows: "worksheets" (a legacy key of a version 4
+                           notebook), "v3_cells" (a cells key of a version 3 notebook), "no_version"
+                           (no nbformat key: nbformat reads the cells as empty), "repeated_key"
+                           (the solution's cells first under a repeated "cells" key)
 
 `@MARKER@` in a cell is replaced by a fresh name per run: processes that a notebook
 starts call themselves by it (prctl PR_SET_NAME), so the test can prove none survived.
@@ -821,6 +826,18 @@ for generate in (leftover_kernel_keys, leftover_ipc, leftover_files, memory_in_m
     generate()
 
 
+# -- shadow code: what is graded must be what Jupyter shows ------------------------------
+
+for shadow, output, where in [
+    ("worksheets", [], "a legacy worksheets key of a version 4 notebook"),
+    ("v3_cells", [], "a cells key of a version 3 notebook (whose code lives in its worksheets)"),
+    ("no_version", ["does not say which notebook format"], "the cells of a notebook with no nbformat version"),
+    ("repeated_key", ["twice"], "the first of two \"cells\" keys"),
+]:
+    case(f"cheat_shadow_code_in_{shadow}", "cheat", [], f"Is the solution's code hidden in {where}, which "
+         "Jupyter does not show, never graded?", output=output, extra={"shadow": shadow})
+
+
 # -- files that are not notebooks ------------------------------------------------------
 
 MALFORMED = {
@@ -834,6 +851,11 @@ MALFORMED = {
     "malformed_json_list.ipynb": (b"[1, 2, 3]", "not a Jupyter notebook", "Is JSON that is not an object refused?"),
     "malformed_cells_not_a_list.ipynb": (json.dumps({"nbformat": 4, "cells": "print(1)"}).encode(), "no list of cells",
                                          "Is a notebook whose cells are not a list refused?"),
+    "malformed_code_that_is_not_text.ipynb": (
+        json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["def prod(*args):\n", 42, "    return 1"]}]}
+        ).encode(), "other than text",
+        "Is a code cell whose source is not text (which Jupyter cannot show) refused, with no code run?"),
     "malformed_deeply_nested.ipynb": (b"[" * 20000, "not a Jupyter notebook",
                                       "Is deeply nested JSON refused without crashing the grader?"),
     "malformed_utf16.ipynb": (json.dumps({"nbformat": 4, "cells": []}).encode("utf-16"), "not a Jupyter notebook",
@@ -1066,9 +1088,9 @@ def main():
             {"cells": [{"cell_type": "code", "input": "x = 1", "language": "python", "outputs": []}]}]},
             "Is an old nbformat 3 notebook read (cells inside worksheets) and graded?"),
         "malformed_odd_cells.ipynb": ({"nbformat": 4, "cells": [
-            {"cell_type": "code", "source": 42}, {"source": "x = 1"}, "not a cell",
-            {"cell_type": "code", "source": ["y = ", 2, "3"]}, {"cell_type": "raw", "source": "import os"}]},
-            "Are cells with missing types or non-text sources skipped without crashing the grader?"),
+            {"source": "x = 1"}, {"cell_type": "markdown", "source": 42}, {"cell_type": 4, "source": "y = 2"},
+            {"cell_type": "raw", "source": "import os"}]},
+            "Are cells without a type, or of other types, skipped (nothing runs them) without crashing the grader?"),
     }
     for name, (content, question) in odd.items():
         (HERE / name).write_text(json.dumps(content, indent=1) + "\n")
