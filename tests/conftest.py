@@ -55,7 +55,7 @@ FAST_LIMITS = {
 }
 # Fixtures that execute notebooks in kernels, grade through sandboxes or start a browser: every
 # test that uses one (directly or through another fixture) is marked slow, and `make test-fast` skips it.
-SLOW_FIXTURES = {"full_dist", "grade", "fast_source", "graded_class", "mixed", "otter_zip", "chromium",
+SLOW_FIXTURES = {"full_dist", "grade", "fast_source", "graded_class", "mixed", "exported", "otter_zip", "chromium",
                  "tiny_dist", "check_all_outputs"}
 RESULTS_SCHEMA = json.loads((REPO / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
 
