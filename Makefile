@@ -31,7 +31,7 @@ all: build ## Set up .venv (pinned) and build dist/: student release, executed s
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-venv: $(STAMP) ## Create .venv with the pinned dependencies of requirements/dev.txt
+venv: $(STAMP) ## Create .venv with the pinned dependencies of requirements/dev.txt and the toolkit (editable)
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

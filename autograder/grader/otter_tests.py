@@ -5,7 +5,7 @@ per case with ``@test_case(points=..., hidden=...)``; Otter calls each with the 
 its parameter names from the notebook's namespace. The grader reads the same files, with a
 small stand-in for ``test_case`` that records exactly the fields Otter's own does
 (otter/test_files/exception_test.py): importing Otter costs more than grading a notebook.
-tests/vanishing_gradients/test_otter_equivalence.py checks that Otter reads our files the same way.
+An assignment's test_otter_equivalence.py checks that Otter reads its files the same way.
 """
 
 import dataclasses
