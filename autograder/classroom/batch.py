@@ -35,6 +35,7 @@ from grader.sandbox.levels import Limits
 
 from . import gradebooks, report
 
+STOP_GRACE_SECONDS = 10  # for an interrupted grader to remove its sandbox
 GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
 OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
 
@@ -74,15 +75,22 @@ class Graders:
             process.wait()
 
     def stop(self):
-        """Kill every grader still running, and start no other."""
+        """Stop every grader still running, and start no other. Each is interrupted first, as Ctrl-C would,
+        so that it removes its sandbox on the way out; one that has not ended after STOP_GRACE_SECONDS is killed."""
         with self.lock:
             self.stopping = True
             running = list(self.running)
         for process in running:
             try:
-                os.killpg(process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGINT)
             except ProcessLookupError:
                 pass
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in running:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self._kill(process)
 
 
 def safe_roster(staged):
