@@ -1,9 +1,9 @@
 """Grade a folder of submissions, each in its own grader process; one failure never stops the rest.
 
 `make grade` (classroom.__main__) calls `batch` with an unpacked bundle (DIR: config.json,
-tests/, the reference module, the grader) and the roster of its intake (roster.json: stem, path
-below the staging folder, students, submission id, and the inputs it could not take with the
-reason). Each submission is graded by the bundle's own grader, exactly as on Gradescope, and
+tests/, the reference module, the grader) and what its intake staged (classroom.intake.Staged:
+per submission its stem, path below the staging folder, students and submission id, and the inputs
+it could not take with the reason). Each submission is graded by the bundle's own grader, exactly as on Gradescope, and
 `batch` writes, in OUT (which may already exist):
 
     OUT/<stem>.json            the results Gradescope would get (always written, valid)
