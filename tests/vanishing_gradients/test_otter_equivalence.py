@@ -115,7 +115,7 @@ def run_otter_pickled(otter_zip, notebook, folder):
     """`otter run` on notebook, saved under the name the notebook expects: results.json as a
     dict and the pickled GradingResults, whose .notebook is the notebook Otter executed."""
     folder.mkdir(parents=True)
-    submission = folder / otter_bundle.SUBMISSION_NAME
+    submission = folder / f"{ASSIGNMENT}.ipynb"  # the name otter.Notebook(...) in the notebook expects
     nbformat.write(notebook, submission)
     out = folder / "out"
     out.mkdir()
