@@ -181,13 +181,67 @@ def test_training_run_reproduces_with_its_seed():
         assert not np.array_equal(first["loss"], run(seed + 1, clip)["loss"])
 
 
-@pytest.mark.parametrize("offset", range(11))
-def test_clipping_by_norm_ends_lower_than_no_clipping(offset):
-    """On the configured seed and ten others, does clipping by global norm end with a lower
-    held-out loss than the same run without clipping, as the notebook says?"""
-    seed = SETTINGS["seed"] + offset
-    unclipped, clipped = run(seed), run(seed, clipped_by_norm)
-    assert clipped["eval_loss"] < unclipped["eval_loss"], (seed, clipped["eval_loss"], unclipped["eval_loss"])
+# The run is chaotic: a kernel that rounds one operation differently (another CPU) sends it along another
+# trajectory. So the tests check what the notebook's runs show on the configured seed and the ten after it,
+# each on at least as many of them as a statement true on a share p of seeds 0-39 (the lowest share under
+# the kernels measured) misses with probability at most 2 % (as vg_build.claims counts the seeds of a claim).
+TRAINING_SEEDS = [SETTINGS["seed"] + offset for offset in range(claims.SEEDS_CHECKED)]
+LEAST_SEEDS = {
+    "clipping by norm ends lower": 7,                           # p = 35/40
+    "the unclipped run explodes": 8,                            # p = 36/40
+    "the unclipped run stays near guessing": 5,                 # p = 31/40
+    "the clipped run learns": 7,                                # p = 35/40
+    "the orthogonal run learns": 8,                             # p = 37/40
+    "the networks that learnt have a vanishing product": 7,     # p = 34/40
+    "the orthogonal start bounds the product by 1": 11,         # sigma_max(W_hh) = 1 and |tanh'| <= 1
+}
+
+
+@pytest.fixture(scope="module")
+def seeded_runs():
+    """{seed: the notebook's runs of that seed}: without clipping, clipped by norm, orthogonal."""
+    return {seed: {"no clipping": run(seed), "by norm": run(seed, clipped_by_norm),
+                   "orthogonal": run(seed, init="orthogonal")} for seed in TRAINING_SEEDS}
+
+
+def what_the_runs_show(runs):
+    """{statement: whether these runs of one seed show it}."""
+    unclipped, by_norm, orthogonal = runs["no clipping"], runs["by norm"], runs["orthogonal"]
+    sequence = orthogonal["x_eval"][0]
+    learnt = [trained for trained in (by_norm, orthogonal) if trained["eval_loss"] < 0.05]
+    return {
+        "clipping by norm ends lower": by_norm["eval_loss"] < unclipped["eval_loss"],
+        "the unclipped run explodes": (unclipped["grad_norm"].max() > 100 * TRAINING["max_norm"]
+                                       and ref.state_jacobian_norms(unclipped["initial"], sequence)[0] > 1.0),
+        "the unclipped run stays near guessing": unclipped["eval_loss"] > 0.9 * np.log(2),
+        "the clipped run learns": by_norm["eval_loss"] < 0.05,
+        "the orthogonal run learns": orthogonal["eval_loss"] < 0.05,
+        "the networks that learnt have a vanishing product": all(
+            ref.state_jacobian_norms(trained["params"], sequence)[0] < 1e-3 for trained in learnt),
+        "the orthogonal start bounds the product by 1": bool(
+            np.all(ref.state_jacobian_norms(orthogonal["initial"], sequence) <= 1.0 + 1e-12)),
+    }
+
+
+def seeds_showing(seeded_runs):
+    """{statement: the seeds whose runs show it}."""
+    shown = {seed: what_the_runs_show(runs) for seed, runs in seeded_runs.items()}
+    return {statement: [seed for seed in shown if shown[seed][statement]] for statement in LEAST_SEEDS}
+
+
+def test_clipping_by_norm_ends_lower_than_no_clipping(seeded_runs):
+    """Does clipping by global norm end with a lower held-out loss than the same run without clipping, on
+    nearly every seed, as the notebook's runs show?"""
+    lower = seeds_showing(seeded_runs)["clipping by norm ends lower"]
+    assert len(lower) >= LEAST_SEEDS["clipping by norm ends lower"], lower
+
+
+def test_the_runs_show_what_the_notebook_describes(seeded_runs):
+    """On most seeds, does the unclipped run explode and stay near guessing while the clipped and the
+    orthogonal runs learn, with a vanishing product where they learnt; on every seed, does the orthogonal
+    start bound the product by 1?"""
+    for statement, seeds in seeds_showing(seeded_runs).items():
+        assert len(seeds) >= LEAST_SEEDS[statement], (statement, seeds)
 
 
 @pytest.mark.parametrize("offset", range(3))
@@ -204,21 +258,6 @@ def test_step_lengths_follow_from_the_logged_gradient_norms(offset):
     n_parameters = sum(value.size for value in by_value["params"].values())
     longest = by_value["step"].max()
     assert rate * TRAINING["clip_value"] < longest <= rate * TRAINING["clip_value"] * np.sqrt(n_parameters)
-
-
-def test_configured_run_shows_what_the_notebook_describes():
-    """On the configured seed: does the unclipped run explode and stay near guessing while the
-    clipped and the orthogonal runs learn, and does the orthogonal start bound the product by 1?"""
-    seed = SETTINGS["seed"]
-    unclipped, clipped, orthogonal = run(seed), run(seed, clipped_by_norm), run(seed, init="orthogonal")
-    assert unclipped["grad_norm"].max() > 100 * TRAINING["max_norm"]
-    assert unclipped["eval_loss"] > 0.9 * np.log(2)
-    assert clipped["eval_loss"] < 0.05 and orthogonal["eval_loss"] < 0.05
-    sequence = orthogonal["x_eval"][0]
-    assert np.all(ref.state_jacobian_norms(orthogonal["initial"], sequence) <= 1.0 + 1e-12)
-    assert ref.state_jacobian_norms(unclipped["initial"], sequence)[0] > 1.0  # the Gaussian start explodes
-    for trained in (clipped, orthogonal):  # a learnt latch is an attractor: the product vanishes
-        assert ref.state_jacobian_norms(trained["params"], sequence)[0] < 1e-3
 
 
 def test_executed_notebook_shows_the_reference_runs(full_dist):
