@@ -129,12 +129,12 @@ def public_data(parameters):
     ]
     # Small gradients that separate the rules: entries of one size (clipping by value keeps the
     # direction), every entry clipped (a step of learning_rate * clip_value * sqrt(N) that turns),
-    # and two gradients of norm 5 whose by-value steps differ (not a function of ||g||).
+    # and two gradients of norm 5 whose by-value steps differ (not a function of ||g||), below max_norm.
     separating = [
         ("entries of one size", [np.array([2.0, -2.0, 2.0]), np.array([[-2.0], [2.0]])], 0.1, 1.0, 0.5),
         ("every entry above clip_value", [np.array([3.0, -1.5]), np.array([[0.75, -8.0]])], 0.2, 2.0, 0.5),
-        ("[array([3, 4])]", [np.array([3.0, 4.0])], 0.1, 2.0, 1.0),
-        ("[array([5, 0])]", [np.array([5.0, 0.0])], 0.1, 2.0, 1.0),
+        ("[array([3, 4])]", [np.array([3.0, 4.0])], 0.1, 10.0, 1.0),
+        ("[array([5, 0])]", [np.array([5.0, 0.0])], 0.1, 10.0, 1.0),
     ]
     data["steps_separating"] = [(label, grads, rate, cap, value, reference.step_lengths(grads, rate, cap, value))
                                 for label, grads, rate, cap, value in separating]
