@@ -191,19 +191,37 @@ def test_clipping_by_norm_ends_lower_than_no_clipping(offset):
 
 
 @pytest.mark.parametrize("offset", range(3))
-def test_step_lengths_follow_from_the_logged_gradient_norms(offset):
-    """Is every logged step the parameter change that learning_rate * g (no clipping) or
-    learning_rate * min(g, max_norm) (clipping by norm) predicts, and does clipping by value
-    take steps longer than learning_rate * clip_value, as Question 4's text says?"""
+def test_step_lengths_follow_from_the_logged_gradient_arrays(offset):
+    """Is every logged step the parameter change that step_lengths predicts from the logged gradient arrays
+    under the run's rule (none, by value, by norm), does clipping by norm keep every cosine at 1, and do the
+    steps clipped by value lie between learning_rate * clip_value and its bound learning_rate * clip_value *
+    sqrt(N), as Question 4's text says?"""
     seed, rate = SETTINGS["seed"] + offset, SETTINGS["learning_rate"]
-    unclipped, by_norm = run(seed), run(seed, clipped_by_norm)
-    by_value = run(seed, lambda grads: ref.clip_by_value(grads, TRAINING["clip_value"]))
-    assert relative_error(ref.step_lengths(unclipped["grad_norm"], rate), unclipped["step"]) <= 1e-12
-    assert relative_error(ref.step_lengths(by_norm["grad_norm"], rate, TRAINING["max_norm"]), by_norm["step"]) <= 1e-12
-    assert by_norm["step"].max() <= rate * TRAINING["max_norm"] * (1 + 1e-12) < unclipped["step"].max()
-    n_parameters = sum(value.size for value in by_value["params"].values())
-    longest = by_value["step"].max()
-    assert rate * TRAINING["clip_value"] < longest <= rate * TRAINING["clip_value"] * np.sqrt(n_parameters)
+    max_norm, clip_value = TRAINING["max_norm"], TRAINING["clip_value"]
+    runs = {"none": run(seed), "by norm": run(seed, clipped_by_norm),
+            "by value": run(seed, lambda grads: ref.clip_by_value(grads, clip_value))}
+    for rule, log in runs.items():
+        answers = [ref.step_lengths(grads, rate, max_norm, clip_value)[rule] for grads in log["grads"]]
+        assert relative_error(np.array([length for length, _ in answers]), log["step"]) <= 1e-12, rule
+        if rule != "by value":
+            assert max(abs(cosine - 1.0) for _, cosine in answers) <= 1e-12, rule
+    assert runs["by norm"]["step"].max() <= rate * max_norm * (1 + 1e-12) < runs["none"]["step"].max()
+    n_parameters = sum(value.size for value in runs["by value"]["params"].values())
+    longest = runs["by value"]["step"].max()
+    assert rate * clip_value < longest <= rate * clip_value * np.sqrt(n_parameters)
+
+
+def test_logged_gradients_are_the_gradients_before_clipping():
+    """Does the log keep each update's gradient arrays as they were before clipping, with the logged norm,
+    even when the clip works in place?"""
+    def clip_in_place(grads):
+        for g in grads:
+            np.clip(g, -1e-3, 1e-3, out=g)
+        return grads
+
+    log = run(SETTINGS["seed"], clip_in_place)
+    norms = [np.sqrt(sum(np.sum(g * g) for g in grads)) for grads in log["grads"]]
+    assert np.allclose(norms, log["grad_norm"], rtol=1e-14, atol=0) and log["grad_norm"].max() > 1e-3
 
 
 def test_configured_run_shows_what_the_notebook_describes():

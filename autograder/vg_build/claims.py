@@ -373,7 +373,8 @@ CLAIMS = [
           lambda f: (f["steps_value_turned_percent"] > 0 and f["steps_value_smallest_cosine"] < 0.9
                      and f["steps_first_value_angle"] > 10),
           lambda f: f"{f['steps_value_turned_percent']} % turned by more than 10 degrees, smallest cosine "
-                    f"{f['steps_value_smallest_cosine']:.3g}, first update turned by {f['steps_first_value_angle']:.3g}"),
+                    f"{f['steps_value_smallest_cosine']:.3g}, first update turned by "
+                    f"{f['steps_first_value_angle']:.3g}"),
     Claim("the cliff is a basin boundary",
           "at w_c, inside the plotted range, x_0 is an unstable fixed point (slope w_c sigma'(x_0) > 1) between "
           "a low and a high attractor, and (w_c sigma'(x_0))^50 > 10^3",

@@ -122,11 +122,10 @@ def public_data(parameters):
     rate, max_norm, clip_value = training["learning_rate"], training["max_norm"], training["clip_value"]
     data.update(steps_learning_rate=rate, steps_max_norm=max_norm, steps_clip_value=clip_value)
     turned = claims.most_turned_update(training)
-    data["steps_run_updates"] = [
-        (label, grads, reference.step_lengths(grads, rate, max_norm, clip_value))
-        for label, grads in (("the first update of your runs", runs["no clipping"]["grads"][0]),
-                             (f"update {turned + 1} of the run clipped by value", runs["clip by value"]["grads"][turned]))
-    ]
+    updates = [("the first update of your runs", runs["no clipping"]["grads"][0]),
+               (f"update {turned + 1} of the run clipped by value", runs["clip by value"]["grads"][turned])]
+    data["steps_run_updates"] = [(label, grads, reference.step_lengths(grads, rate, max_norm, clip_value))
+                                 for label, grads in updates]
     # Small gradients that separate the rules: entries of one size (clipping by value keeps the
     # direction), every entry clipped (a step of learning_rate * clip_value * sqrt(N) that turns),
     # and two gradients of norm 5 whose by-value steps differ (not a function of ||g||), below max_norm.

@@ -15,5 +15,5 @@ def step_lengths(grads, learning_rate, max_norm, clip_value):
     return {
         "none": (learning_rate * norm, 1.0),
         "by value": (learning_rate * value_size, float(by_value / value_size @ unit)),
-        "by norm": (learning_rate * min(norm, max_norm), 1.0),
+        "by norm": (learning_rate * float(min(norm, max_norm)), 1.0),
     }
