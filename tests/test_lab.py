@@ -211,6 +211,32 @@ def test_step_lengths_follow_from_the_logged_gradient_arrays(offset):
     assert rate * clip_value < longest <= rate * clip_value * np.sqrt(n_parameters)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_step_lengths_are_the_length_and_angle_of_a_real_step(seed):
+    """On one real update of the training network, do step_lengths' lengths and cosines equal the length of
+    theta_new - theta_old and the cosine of its angle with -g, under each rule's own clipping code?"""
+    rng = np.random.default_rng(seed)
+    params = ref.init_rnn(rng, 6, "gaussian", TRAINING["gain"])
+    x, y = ref.latching_batch(rng, 4, 12, 0.3)
+    _loss, grads, _states = ref.loss_and_gradients(params, x, y)
+    names = list(grads)
+    g = [grads[name] for name in names]
+    rate = float(rng.uniform(0.1, 1.0))
+    norm = np.sqrt(sum(np.sum(a * a) for a in g))
+    max_norm, clip_value = 0.3 * norm, float(np.median(np.abs(np.concatenate([a.ravel() for a in g]))))
+    rules = {"none": lambda arrays: arrays, "by value": lambda arrays: ref.clip_by_value(arrays, clip_value),
+             "by norm": lambda arrays: ref.clip_gradients(arrays, max_norm)[0]}
+    answer = ref.step_lengths(g, rate, max_norm, clip_value)
+    for rule, clip in rules.items():
+        new = {name: params[name] - rate * G for name, G in zip(names, clip(g))}
+        step = np.concatenate([(new[name] - params[name]).ravel() for name in names])
+        downhill = -np.concatenate([a.ravel() for a in g])
+        length, cosine = answer[rule]
+        assert length == pytest.approx(np.linalg.norm(step), rel=1e-12), rule
+        assert cosine == pytest.approx(step @ downhill / (np.linalg.norm(step) * np.linalg.norm(downhill)), abs=1e-12)
+    assert answer["by value"][1] < 1 - 1e-6 and answer["by norm"][0] == pytest.approx(rate * max_norm, rel=1e-12)
+
+
 def test_logged_gradients_are_the_gradients_before_clipping():
     """Does the log keep each update's gradient arrays as they were before clipping, with the logged norm,
     even when the clip works in place?"""
