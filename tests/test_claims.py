@@ -3,6 +3,7 @@ assignment.yml's parameters: the build computes them (vg_build.claims) and stops
 claim, when a parameter change makes a sentence false."""
 
 import dataclasses
+import math
 import re
 
 import nbformat
@@ -184,13 +185,25 @@ def test_the_executed_notebook_prints_the_numbers_the_prose_states(full_dist, as
     assert max(differences) < 1e-3
     saturated = printed(notebook, "J_saturated")
     assert f"= {found['nilpotent_saturated']:.0f}" in saturated
-    steps = printed(notebook, 'step_lengths(run["grad_norm"]')
-    close(steps, r"(?m)^no clipping\s+(\S+)", found["steps_unclipped_longest"])
-    close(steps, r"(?m)^clip_gradients \(by norm\)\s+(\S+)", found["steps_norm_longest"])
+    steps = printed(notebook, "step_lengths(grads, learning_rate, max_norm, clip_value) for grads in")
+    rows = re.findall(r"(?m)^(.+?) +(none|by value|by norm) +(\S+) +(\S+) +(\S+) +(\S+)$", steps)
+    assert [(label, rule) for label, rule, *_ in rows] == [("no clipping", "none"), ("clip by value", "by value"),
+                                                          ("clip_gradients (by norm)", "by norm"),
+                                                          ("orthogonal, no clipping", "none")], steps
+    longest = {label: float(value) for label, _, value, *_ in rows}
+    assert longest["no clipping"] == pytest.approx(found["steps_unclipped_longest"], rel=1e-2)
+    assert longest["clip_gradients (by norm)"] == pytest.approx(found["steps_norm_longest"], rel=1e-2)
+    assert longest["clip by value"] == pytest.approx(found["steps_value_longest"], rel=1e-2)
+    assert max(float(difference) for *_, difference, _ in rows) < 1e-10, steps
+    smallest = {label: float(cosine) for label, *_, cosine in rows}
+    assert smallest["clip_gradients (by norm)"] == smallest["no clipping"] == 1.0
+    assert smallest["clip by value"] == pytest.approx(found["steps_value_smallest_cosine"], abs=1e-4)
+    close(steps, r"first update, \|\|g\|\| = (\S+),", found["steps_first_norm"])
+    close(steps, r"by value step +(\S+),", found["steps_first_value_length"])
+    close(steps, r"by value step .*, cosine with -g (\S+)", math.cos(math.radians(found["steps_first_value_angle"])))
     close(steps, r"clip by value: longest step (\S+) =", found["steps_value_longest"])
     assert f"changed {found['steps_norm_clipped_percent']}% of the updates" in steps
-    differences = [float(v) for v in re.findall(r"(?m)\s(\S+)$", steps.split("clipping by norm changed")[0])[1:]]
-    assert len(differences) == 3 and max(differences) < 1e-10, steps
+    assert f"turned by more than 10 degrees: {found['steps_value_turned_percent']}% of its updates" in steps
     first_update = printed(notebook, "def mean_slope(")
     unclipped, by_norm = r"(?m)^no clipping: ", r"(?m)^clip_gradients \(by norm\): "
     close(first_update, r"\|\|g\|\| = (\S+) \(the same: True\)", found["run_first_spike"])

@@ -245,19 +245,63 @@ def test_the_runs_show_what_the_notebook_describes(seeded_runs):
 
 
 @pytest.mark.parametrize("offset", range(3))
-def test_step_lengths_follow_from_the_logged_gradient_norms(offset):
-    """Is every logged step the parameter change that learning_rate * g (no clipping) or
-    learning_rate * min(g, max_norm) (clipping by norm) predicts, and does clipping by value
-    take steps longer than learning_rate * clip_value, as Question 4's text says?"""
+def test_step_lengths_follow_from_the_logged_gradient_arrays(offset):
+    """Is every logged step the parameter change that step_lengths predicts from the logged gradient arrays
+    under the run's rule (none, by value, by norm), does clipping by norm keep every cosine at 1, and do the
+    steps clipped by value lie between learning_rate * clip_value and its bound learning_rate * clip_value *
+    sqrt(N), as Question 4's text says?"""
     seed, rate = SETTINGS["seed"] + offset, SETTINGS["learning_rate"]
-    unclipped, by_norm = run(seed), run(seed, clipped_by_norm)
-    by_value = run(seed, lambda grads: ref.clip_by_value(grads, TRAINING["clip_value"]))
-    assert relative_error(ref.step_lengths(unclipped["grad_norm"], rate), unclipped["step"]) <= 1e-12
-    assert relative_error(ref.step_lengths(by_norm["grad_norm"], rate, TRAINING["max_norm"]), by_norm["step"]) <= 1e-12
-    assert by_norm["step"].max() <= rate * TRAINING["max_norm"] * (1 + 1e-12) < unclipped["step"].max()
-    n_parameters = sum(value.size for value in by_value["params"].values())
-    longest = by_value["step"].max()
-    assert rate * TRAINING["clip_value"] < longest <= rate * TRAINING["clip_value"] * np.sqrt(n_parameters)
+    max_norm, clip_value = TRAINING["max_norm"], TRAINING["clip_value"]
+    runs = {"none": run(seed), "by norm": run(seed, clipped_by_norm),
+            "by value": run(seed, lambda grads: ref.clip_by_value(grads, clip_value))}
+    for rule, log in runs.items():
+        answers = [ref.step_lengths(grads, rate, max_norm, clip_value)[rule] for grads in log["grads"]]
+        assert relative_error(np.array([length for length, _ in answers]), log["step"]) <= 1e-12, rule
+        if rule != "by value":
+            assert max(abs(cosine - 1.0) for _, cosine in answers) <= 1e-12, rule
+    assert runs["by norm"]["step"].max() <= rate * max_norm * (1 + 1e-12) < runs["none"]["step"].max()
+    n_parameters = sum(value.size for value in runs["by value"]["params"].values())
+    longest = runs["by value"]["step"].max()
+    assert rate * clip_value < longest <= rate * clip_value * np.sqrt(n_parameters)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_step_lengths_are_the_length_and_angle_of_a_real_step(seed):
+    """On one real update of the training network, do step_lengths' lengths and cosines equal the length of
+    theta_new - theta_old and the cosine of its angle with -g, under each rule's own clipping code?"""
+    rng = np.random.default_rng(seed)
+    params = ref.init_rnn(rng, 6, "gaussian", TRAINING["gain"])
+    x, y = ref.latching_batch(rng, 4, 12, 0.3)
+    _loss, grads, _states = ref.loss_and_gradients(params, x, y)
+    names = list(grads)
+    g = [grads[name] for name in names]
+    rate = float(rng.uniform(0.1, 1.0))
+    norm = np.sqrt(sum(np.sum(a * a) for a in g))
+    max_norm, clip_value = 0.3 * norm, float(np.median(np.abs(np.concatenate([a.ravel() for a in g]))))
+    rules = {"none": lambda arrays: arrays, "by value": lambda arrays: ref.clip_by_value(arrays, clip_value),
+             "by norm": lambda arrays: ref.clip_gradients(arrays, max_norm)[0]}
+    answer = ref.step_lengths(g, rate, max_norm, clip_value)
+    for rule, clip in rules.items():
+        new = {name: params[name] - rate * G for name, G in zip(names, clip(g))}
+        step = np.concatenate([(new[name] - params[name]).ravel() for name in names])
+        downhill = -np.concatenate([a.ravel() for a in g])
+        length, cosine = answer[rule]
+        assert length == pytest.approx(np.linalg.norm(step), rel=1e-12), rule
+        assert cosine == pytest.approx(step @ downhill / (np.linalg.norm(step) * np.linalg.norm(downhill)), abs=1e-12)
+    assert answer["by value"][1] < 1 - 1e-6 and answer["by norm"][0] == pytest.approx(rate * max_norm, rel=1e-12)
+
+
+def test_logged_gradients_are_the_gradients_before_clipping():
+    """Does the log keep each update's gradient arrays as they were before clipping, with the logged norm,
+    even when the clip works in place?"""
+    def clip_in_place(grads):
+        for g in grads:
+            np.clip(g, -1e-3, 1e-3, out=g)
+        return grads
+
+    log = run(SETTINGS["seed"], clip_in_place)
+    norms = [np.sqrt(sum(np.sum(g * g) for g in grads)) for grads in log["grads"]]
+    assert np.allclose(norms, log["grad_norm"], rtol=1e-14, atol=0) and log["grad_norm"].max() > 1e-3
 
 
 def test_executed_notebook_shows_the_reference_runs(full_dist):

@@ -162,26 +162,55 @@ def _training_runs(training_items):
     }
 
 
+# Each run of the training section with the rule that turned its gradients into steps.
+RUN_RULES = {"no clipping": "none", "clip by value": "by value", "clip_gradients (by norm)": "by norm"}
+
+
+def _answers(training, label):
+    """step_lengths of every update of one run: [{rule: (length, cosine)}]."""
+    rate, max_norm, clip_value = training["learning_rate"], training["max_norm"], training["clip_value"]
+    return [ref.step_lengths(grads, rate, max_norm, clip_value) for grads in training_runs(training)[label]["grads"]]
+
+
+def most_turned_update(training):
+    """The index of the update whose step clipping by value turned furthest from -g, in its run."""
+    return int(np.argmin([answer["by value"][1] for answer in _answers(training, "clip by value")]))
+
+
 def training_facts(training):
-    """The step lengths of the training runs, as the text states and compares them."""
+    """The steps of the training runs, as the text states and compares them: lengths and cosines
+    from step_lengths on the logged gradient arrays, against the measured steps."""
     runs = training_runs(training)
     rate, max_norm, clip_value = training["learning_rate"], training["max_norm"], training["clip_value"]
     unclipped, by_norm, by_value = runs["no clipping"], runs["clip_gradients (by norm)"], runs["clip by value"]
     n_parameters = sum(value.size for value in by_value["params"].values())
-    predicted = [(ref.step_lengths(unclipped["grad_norm"], rate), unclipped["step"]),
-                 (ref.step_lengths(by_norm["grad_norm"], rate, max_norm), by_norm["step"])]
+    answers = {label: _answers(training, label) for label in RUN_RULES}
+    errors, cosines = [], {}
+    for label, rule in RUN_RULES.items():
+        predicted = np.array([answer[rule][0] for answer in answers[label]])
+        measured = runs[label]["step"]
+        errors.append(float(np.linalg.norm(predicted - measured) / np.linalg.norm(measured)))
+        cosines[rule] = np.array([answer[rule][1] for answer in answers[label]])
+    first = answers["no clipping"][0]  # the first update: the same gradient in every Gaussian run
     return {
         "steps_rate_times_max_norm": float(rate * max_norm),
         "steps_unclipped_longest": float(unclipped["step"].max()),
         "steps_unclipped_ratio": float(unclipped["step"].max() / (rate * max_norm)),
         "steps_norm_longest": float(by_norm["step"].max()),
         "steps_norm_clipped_percent": round(100 * float(np.mean(by_norm["grad_norm"] > max_norm))),
+        "steps_norm_cosine_gap": float(np.max(np.abs(cosines["by norm"] - 1.0))),
         "steps_rate_times_clip_value": float(rate * clip_value),
         "steps_value_longest": float(by_value["step"].max()),
         "steps_value_ratio": float(by_value["step"].max() / (rate * clip_value)),
         "steps_value_bound": float(rate * clip_value * math.sqrt(n_parameters)),
         "steps_n_parameters": n_parameters,
-        "steps_prediction_error": max(float(np.linalg.norm(p - m) / np.linalg.norm(m)) for p, m in predicted),
+        "steps_value_smallest_cosine": float(cosines["by value"].min()),
+        "steps_value_largest_angle": math.degrees(math.acos(float(cosines["by value"].min()))),
+        "steps_value_turned_percent": round(100 * float(np.mean(cosines["by value"] < math.cos(math.radians(10))))),
+        "steps_first_norm": float(unclipped["grad_norm"][0]),
+        "steps_first_value_length": float(first["by value"][0]),
+        "steps_first_value_angle": math.degrees(math.acos(min(1.0, first["by value"][1]))),
+        "steps_prediction_error": max(errors),
     }
 
 
@@ -425,12 +454,26 @@ CLAIMS = [
           lambda f: f"longest step {f['steps_value_longest']:.4g}, {f['steps_value_ratio']:.3g} times "
                     f"learning_rate * clip_value",
           seeds=9),
-    Claim("step lengths follow from the gradient norms",
-          "learning_rate * g without clipping, and learning_rate * min(g, max_norm) with clipping by norm, "
-          "are the measured step lengths to a relative difference below 1e-10 over the whole log",
+    Claim("step lengths follow from the gradient arrays",
+          "step_lengths on the logged gradient arrays gives the measured steps of the runs without clipping, "
+          "clipped by value and clipped by norm, to a relative difference below 1e-10 over each whole log",
           lambda f: f["steps_prediction_error"] < 1e-10,
           lambda f: f"relative difference {f['steps_prediction_error']:.3g}",
           seeds=11),
+    Claim("clipping by norm keeps the direction",
+          "every step of the run clipped by norm has cosine 1 with -g, to 1e-12",
+          lambda f: f["steps_norm_cosine_gap"] < 1e-12,
+          lambda f: f"largest |cosine - 1| {f['steps_norm_cosine_gap']:.3g}",
+          seeds=11),
+    Claim("clipping by value turns steps",
+          "clipping by value turned some steps of its run by more than 10 degrees, the first update's among them, "
+          "and its smallest cosine is below 0.9",
+          lambda f: (f["steps_value_turned_percent"] > 0 and f["steps_value_smallest_cosine"] < 0.9
+                     and f["steps_first_value_angle"] > 10),
+          lambda f: f"{f['steps_value_turned_percent']} % turned by more than 10 degrees, smallest cosine "
+                    f"{f['steps_value_smallest_cosine']:.3g}, first update turned by "
+                    f"{f['steps_first_value_angle']:.3g}",
+          seeds=9),
     Claim("the runs share only the first spike",
           "the unclipped and the clipped-by-norm runs have the same gradient at the first update only, a spike "
           "more than 100 times max_norm",
