@@ -8,6 +8,12 @@ The example data are drawn exactly as the notebook draws them (same seed, same o
 draws), so the prose describes the very numbers the notebook prints. Each claim is declared
 once, as the sentence a reader sees and the check that makes it true; a parameter change that
 makes a sentence false stops the build with that sentence in the message.
+
+The training run is chaotic: a kernel that rounds one operation differently (another CPU, another
+BLAS) sends it along another trajectory. So a sentence about the run is declared with the number of
+training seeds, of SEEDS_CHECKED, on which it must hold (the tests check it): the largest count that a
+sentence true on a share p of seeds 0-39 (the lowest share under the kernels measured) misses with
+probability at most 2 %. Only such sentences are claims; the run's own numbers are stated as this run's.
 """
 
 import dataclasses
@@ -36,6 +42,7 @@ CLIFF_SIDE = 0.01          # "off the cliff": further than this from it
 CLIFF_START = 4.98         # where both steps start, on the wall
 CLIFF_LEARNING_RATE = 0.2
 CLIFF_MAX_NORM = 1.0
+SEEDS_CHECKED = 11         # a claim about the training run is tested on the configured seed and the ten after it
 
 
 class ClaimError(ValueError):
@@ -48,6 +55,7 @@ class Claim:
     says: str                              # the sentence as the reader sees it
     holds: Callable[[dict], bool]          # on the facts
     measured: Callable[[dict], str]        # what was measured, for the error message
+    seeds: int | None = None               # about the training run: holds on at least this many of SEEDS_CHECKED seeds
 
 
 def _jacobian_norms(W_hh, W_hx, b_h, h, x):
@@ -140,7 +148,7 @@ def training_runs(training):
     return _training_runs(tuple(sorted(training.items())))
 
 
-@functools.lru_cache(maxsize=4)  # a build asks for the same runs several times; each costs about a second
+@functools.lru_cache(maxsize=SEEDS_CHECKED)  # asked for several times per build, and per seed by the tests
 def _training_runs(training_items):
     training = dict(training_items)
     settings = {key: training[key] for key in TRAINING_SETTINGS}
@@ -153,26 +161,55 @@ def _training_runs(training_items):
     }
 
 
+# Each run of the training section with the rule that turned its gradients into steps.
+RUN_RULES = {"no clipping": "none", "clip by value": "by value", "clip_gradients (by norm)": "by norm"}
+
+
+def _answers(training, label):
+    """step_lengths of every update of one run: [{rule: (length, cosine)}]."""
+    rate, max_norm, clip_value = training["learning_rate"], training["max_norm"], training["clip_value"]
+    return [ref.step_lengths(grads, rate, max_norm, clip_value) for grads in training_runs(training)[label]["grads"]]
+
+
+def most_turned_update(training):
+    """The index of the update whose step clipping by value turned furthest from -g, in its run."""
+    return int(np.argmin([answer["by value"][1] for answer in _answers(training, "clip by value")]))
+
+
 def training_facts(training):
-    """The step lengths of the training runs, as the text states and compares them."""
+    """The steps of the training runs, as the text states and compares them: lengths and cosines
+    from step_lengths on the logged gradient arrays, against the measured steps."""
     runs = training_runs(training)
     rate, max_norm, clip_value = training["learning_rate"], training["max_norm"], training["clip_value"]
     unclipped, by_norm, by_value = runs["no clipping"], runs["clip_gradients (by norm)"], runs["clip by value"]
     n_parameters = sum(value.size for value in by_value["params"].values())
-    predicted = [(ref.step_lengths(unclipped["grad_norm"], rate), unclipped["step"]),
-                 (ref.step_lengths(by_norm["grad_norm"], rate, max_norm), by_norm["step"])]
+    answers = {label: _answers(training, label) for label in RUN_RULES}
+    errors, cosines = [], {}
+    for label, rule in RUN_RULES.items():
+        predicted = np.array([answer[rule][0] for answer in answers[label]])
+        measured = runs[label]["step"]
+        errors.append(float(np.linalg.norm(predicted - measured) / np.linalg.norm(measured)))
+        cosines[rule] = np.array([answer[rule][1] for answer in answers[label]])
+    first = answers["no clipping"][0]  # the first update: the same gradient in every Gaussian run
     return {
         "steps_rate_times_max_norm": float(rate * max_norm),
         "steps_unclipped_longest": float(unclipped["step"].max()),
         "steps_unclipped_ratio": float(unclipped["step"].max() / (rate * max_norm)),
         "steps_norm_longest": float(by_norm["step"].max()),
         "steps_norm_clipped_percent": round(100 * float(np.mean(by_norm["grad_norm"] > max_norm))),
+        "steps_norm_cosine_gap": float(np.max(np.abs(cosines["by norm"] - 1.0))),
         "steps_rate_times_clip_value": float(rate * clip_value),
         "steps_value_longest": float(by_value["step"].max()),
         "steps_value_ratio": float(by_value["step"].max() / (rate * clip_value)),
         "steps_value_bound": float(rate * clip_value * math.sqrt(n_parameters)),
         "steps_n_parameters": n_parameters,
-        "steps_prediction_error": max(float(np.linalg.norm(p - m) / np.linalg.norm(m)) for p, m in predicted),
+        "steps_value_smallest_cosine": float(cosines["by value"].min()),
+        "steps_value_largest_angle": math.degrees(math.acos(float(cosines["by value"].min()))),
+        "steps_value_turned_percent": round(100 * float(np.mean(cosines["by value"] < math.cos(math.radians(10))))),
+        "steps_first_norm": float(unclipped["grad_norm"][0]),
+        "steps_first_value_length": float(first["by value"][0]),
+        "steps_first_value_angle": math.degrees(math.acos(min(1.0, first["by value"][1]))),
+        "steps_prediction_error": max(errors),
     }
 
 
@@ -183,7 +220,7 @@ def mean_slope(params, x):
     return float(np.mean(1.0 - states[1:] ** 2))
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=SEEDS_CHECKED)
 def _start_runs(training_items):
     """The runs the first-update and orthogonal sentences need besides training_runs': both Gaussian
     runs stopped after their first update, and the orthogonal start without clipping."""
@@ -224,6 +261,7 @@ def run_facts(training):
         "run_clipped_slope_after_first": mean_slope(runs["clip_gradients (by norm), first update"]["params"], x_eval),
         "run_clipped_later_largest": float(g_clipped[1:].max()),
         "run_clipped_later_ratio": float(g_clipped[1:].max() / g_clipped[0]),
+        "run_clipped_later_cut": int(np.count_nonzero(cut[1:])),
         "run_clipped_cut_error": float(np.max(np.abs(by_norm["step"][cut] / (rate * max_norm) - 1))) if cut.any()
         else math.nan,
         "run_clipped_loss": by_norm["eval_loss"],
@@ -399,59 +437,77 @@ CLAIMS = [
           "learning_rate * max_norm",
           lambda f: f["steps_unclipped_ratio"] > 100,
           lambda f: f"longest step {f['steps_unclipped_longest']:.4g}, {f['steps_unclipped_ratio']:.3g} times "
-                    f"learning_rate * max_norm"),
+                    f"learning_rate * max_norm",
+          seeds=9),
     Claim("clipping by norm bounds every step",
           "clipping by norm changed some updates of its run, and none of its steps is longer than "
           "learning_rate * max_norm",
           lambda f: (f["steps_norm_clipped_percent"] > 0
                      and f["steps_norm_longest"] <= f["steps_rate_times_max_norm"] * (1 + 1e-12)),
           lambda f: f"{f['steps_norm_clipped_percent']} % of the updates clipped, longest step "
-                    f"{f['steps_norm_longest']:.6g}"),
+                    f"{f['steps_norm_longest']:.6g}",
+          seeds=9),
     Claim("clipping by value allows longer steps",
           "with clipping by value, the longest step is more than 10 times learning_rate * clip_value",
           lambda f: f["steps_value_ratio"] > 10,
           lambda f: f"longest step {f['steps_value_longest']:.4g}, {f['steps_value_ratio']:.3g} times "
-                    f"learning_rate * clip_value"),
-    Claim("step lengths follow from the gradient norms",
-          "learning_rate * g without clipping, and learning_rate * min(g, max_norm) with clipping by norm, "
-          "are the measured step lengths to a relative difference below 1e-10 over the whole log",
+                    f"learning_rate * clip_value",
+          seeds=9),
+    Claim("step lengths follow from the gradient arrays",
+          "step_lengths on the logged gradient arrays gives the measured steps of the runs without clipping, "
+          "clipped by value and clipped by norm, to a relative difference below 1e-10 over each whole log",
           lambda f: f["steps_prediction_error"] < 1e-10,
-          lambda f: f"relative difference {f['steps_prediction_error']:.3g}"),
+          lambda f: f"relative difference {f['steps_prediction_error']:.3g}",
+          seeds=11),
+    Claim("clipping by norm keeps the direction",
+          "every step of the run clipped by norm has cosine 1 with -g, to 1e-12",
+          lambda f: f["steps_norm_cosine_gap"] < 1e-12,
+          lambda f: f"largest |cosine - 1| {f['steps_norm_cosine_gap']:.3g}",
+          seeds=11),
+    Claim("clipping by value turns steps",
+          "clipping by value turned some steps of its run by more than 10 degrees, the first update's among them, "
+          "and its smallest cosine is below 0.9",
+          lambda f: (f["steps_value_turned_percent"] > 0 and f["steps_value_smallest_cosine"] < 0.9
+                     and f["steps_first_value_angle"] > 10),
+          lambda f: f"{f['steps_value_turned_percent']} % turned by more than 10 degrees, smallest cosine "
+                    f"{f['steps_value_smallest_cosine']:.3g}, first update turned by "
+                    f"{f['steps_first_value_angle']:.3g}",
+          seeds=9),
     Claim("the runs share only the first spike",
           "the unclipped and the clipped-by-norm runs have the same gradient at the first update only, a spike "
           "more than 100 times max_norm",
           lambda f: f["run_shared_updates"] == 1 and f["run_first_spike"] > 100 * f["run_max_norm"],
           lambda f: f"same gradient norm in the first {f['run_shared_updates']} update(s), the first "
-                    f"{f['run_first_spike']:.4g}"),
+                    f"{f['run_first_spike']:.4g}",
+          seeds=5),
     Claim("one unclipped step saturates the network for good",
           "after the unclipped run's first step the mean slope tanh' over the held-out sequences is below 0.01 "
-          "(above 0.1 at the start) and still below 0.01 at the end, its final ||dh_t/dh_0|| along the first "
-          "held-out sequence is below 1e-3, its gradient norm never again exceeds 10 times max_norm, and its final "
-          "loss is at least 0.9 log 2 (guessing)",
+          "(above 0.1 at the start) and still below 0.01 at the end, and its final ||dh_t/dh_0|| along the first "
+          "held-out sequence is below 1e-3",
           lambda f: (f["run_slope_start"] > 0.1 and f["run_slope_after_first"] < 0.01 and f["run_slope_end"] < 0.01
-                     and f["run_unclipped_product_end"] < 1e-3
-                     and f["run_unclipped_later_largest"] <= 10 * f["run_max_norm"]
-                     and f["run_unclipped_loss"] >= 0.9 * math.log(2)),
+                     and f["run_unclipped_product_end"] < 1e-3),
           lambda f: f"mean slope {f['run_slope_start']:.3g} at the start, {f['run_slope_after_first']:.3g} after "
                     f"the first step, {f['run_slope_end']:.3g} at the end; final ||dh_t/dh_0|| "
-                    f"{f['run_unclipped_product_end']:.3g}; largest later gradient norm "
-                    f"{f['run_unclipped_later_largest']:.3g}; final loss {f['run_unclipped_loss']:.4g}"),
-    Claim("the clipped run meets larger spikes, each cut to a step of learning_rate * max_norm",
-          "the run clipped by norm stays out of saturation after its first step (mean slope above 0.1), meets a "
-          "gradient more than 10 times the first spike later, every update with g > max_norm steps exactly "
+                    f"{f['run_unclipped_product_end']:.3g}",
+          seeds=5),
+    Claim("the clipped run meets more spikes, each cut to a step of learning_rate * max_norm",
+          "the run clipped by norm stays out of saturation after its first step (mean slope above 0.1), meets "
+          "gradients above max_norm after its first update, every update with g > max_norm steps exactly "
           "learning_rate * max_norm (to 1e-12), and the run learns (final loss below 0.05)",
-          lambda f: (f["run_clipped_slope_after_first"] > 0.1 and f["run_clipped_later_ratio"] > 10
+          lambda f: (f["run_clipped_slope_after_first"] > 0.1 and f["run_clipped_later_cut"] > 0
                      and f["run_clipped_cut_error"] < 1e-12 and f["run_clipped_loss"] < 0.05),
-          lambda f: f"mean slope {f['run_clipped_slope_after_first']:.3g} after the first step, largest later "
-                    f"gradient {f['run_clipped_later_ratio']:.3g} times the first, steps of clipped updates off by "
-                    f"{f['run_clipped_cut_error']:.3g}, final loss {f['run_clipped_loss']:.4g}"),
+          lambda f: f"mean slope {f['run_clipped_slope_after_first']:.3g} after the first step, "
+                    f"{f['run_clipped_later_cut']} later updates clipped, steps of clipped updates off by "
+                    f"{f['run_clipped_cut_error']:.3g}, final loss {f['run_clipped_loss']:.4g}",
+          seeds=6),
     Claim("orthogonal initialisation controls the start, not the training",
           "the orthogonal run starts with sigma_max(W_hh) = 1, meets a gradient more than 100 times its median "
           "and ends with sigma_max(W_hh) above 2",
           lambda f: (abs(f["orthogonal_sigma_start"] - 1) < 1e-12 and f["orthogonal_spike_ratio"] > 100
                      and f["orthogonal_sigma_end"] > 2),
           lambda f: f"sigma_max {f['orthogonal_sigma_start']:.6g} at the start, {f['orthogonal_sigma_end']:.4g} at "
-                    f"the end; largest gradient {f['orthogonal_spike_ratio']:.4g} times the median"),
+                    f"the end; largest gradient {f['orthogonal_spike_ratio']:.4g} times the median",
+          seeds=8),
     Claim("the cliff is a basin boundary",
           "at w_c, inside the plotted range, x_0 is an unstable fixed point (slope w_c sigma'(x_0) > 1) between "
           "a low and a high attractor, and (w_c sigma'(x_0))^50 > 10^3",

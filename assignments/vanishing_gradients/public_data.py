@@ -118,12 +118,22 @@ def public_data(parameters):
 
     training = parameters["training"]
     runs = claims.training_runs(training)
-    rate, max_norm = training["learning_rate"], training["max_norm"]
-    for key, label, clip_at in (("steps_norm", "clip_gradients (by norm)", max_norm),
-                                ("steps_unclipped", "no clipping", None)):
-        data[f"{key}_log"] = runs[label]["grad_norm"]
-        data[f"{key}_expected"] = reference.step_lengths(runs[label]["grad_norm"], rate, clip_at)
-    data.update(steps_learning_rate=rate, steps_max_norm=max_norm)
-    edge = np.array([0.0, 5e-324, 1e-300, 0.25, 1.0, 3.0, 1e300])  # zeros, subnormals, exactly max_norm, huge
-    data.update(steps_edge_log=edge, steps_edge_expected=reference.step_lengths(edge, 0.5, 1.0))
+    rate, max_norm, clip_value = training["learning_rate"], training["max_norm"], training["clip_value"]
+    data.update(steps_learning_rate=rate, steps_max_norm=max_norm, steps_clip_value=clip_value)
+    turned = claims.most_turned_update(training)
+    updates = [("the first update of your runs", runs["no clipping"]["grads"][0]),
+               (f"update {turned + 1} of the run clipped by value", runs["clip by value"]["grads"][turned])]
+    data["steps_run_updates"] = [(label, grads, reference.step_lengths(grads, rate, max_norm, clip_value))
+                                 for label, grads in updates]
+    # Small gradients that separate the rules: entries of one size (clipping by value keeps the
+    # direction), every entry clipped (a step of learning_rate * clip_value * sqrt(N) that turns),
+    # and two gradients of norm 5 whose by-value steps differ (not a function of ||g||), below max_norm.
+    separating = [
+        ("entries of one size", [np.array([2.0, -2.0, 2.0]), np.array([[-2.0], [2.0]])], 0.1, 1.0, 0.5),
+        ("every entry above clip_value", [np.array([3.0, -1.5]), np.array([[0.75, -8.0]])], 0.2, 2.0, 0.5),
+        ("[array([3, 4])]", [np.array([3.0, 4.0])], 0.1, 10.0, 1.0),
+        ("[array([5, 0])]", [np.array([5.0, 0.0])], 0.1, 10.0, 1.0),
+    ]
+    data["steps_separating"] = [(label, grads, rate, cap, value, reference.step_lengths(grads, rate, cap, value))
+                                for label, grads, rate, cap, value in separating]
     return data

@@ -15,6 +15,8 @@ def python_literal(value):
     if isinstance(value, (list, tuple)):
         items = ", ".join(python_literal(item) for item in value)
         return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{python_literal(key)}: {python_literal(item)}" for key, item in value.items()) + "}"
     if isinstance(value, (np.floating, np.integer)):
         return repr(value.item())
     if isinstance(value, (bool, int, float, str)) or value is None:

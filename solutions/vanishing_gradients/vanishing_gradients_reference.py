@@ -286,20 +286,22 @@ def train_rnn(seed, init, gain, clip=None, hidden=16, length=50, batch=20, updat
 
     clip: None, or a function from the list of gradient arrays to the list to apply (e.g.
     clipping by norm or by value). The log holds, per update, the loss of the batch, the
-    global gradient norm before clipping and the length ||theta_new - theta_old|| of the step.
+    global gradient norm before clipping, the gradient arrays themselves (before clipping, in
+    the order of params) and the length ||theta_new - theta_old|| of the step.
     Everything random comes from `seed`: the same seed gives the same run.
     """
     params = init_rnn(np.random.default_rng([seed, 0]), hidden, init, gain)
     initial = {name: value.copy() for name, value in params.items()}
     data = np.random.default_rng([seed, 1])
     x_eval, y_eval = latching_batch(np.random.default_rng([seed, 2]), eval_size, length, noise)
-    grad_norms, losses, steps = [], [], []
+    grad_norms, gradients, losses, steps = [], [], [], []
     for _update in range(updates):
         x, y = latching_batch(data, batch, length, noise)
         loss, grads, _states = loss_and_gradients(params, x, y)
         names = list(grads)
         arrays = [grads[name] for name in names]
         grad_norms.append(float(np.sqrt(sum(np.sum(g * g) for g in arrays))))
+        gradients.append([g.copy() for g in arrays])  # copies: a clip that works in place cannot change the log
         losses.append(float(loss))
         if clip is not None:
             arrays = clip(arrays)
@@ -309,6 +311,7 @@ def train_rnn(seed, init, gain, clip=None, hidden=16, length=50, batch=20, updat
         steps.append(float(np.sqrt(sum(np.sum((params[name] - before[name]) ** 2) for name in names))))
     return {
         "grad_norm": np.array(grad_norms),
+        "grads": gradients,
         "loss": np.array(losses),
         "step": np.array(steps),
         "eval_loss": float(loss_and_gradients(params, x_eval, y_eval)[0]),
@@ -318,22 +321,45 @@ def train_rnn(seed, init, gain, clip=None, hidden=16, length=50, batch=20, updat
     }
 
 
-def step_lengths(grad_norms, learning_rate, max_norm=None):
-    """Length ||theta_new - theta_old|| of every plain-SGD step of a run, from its log of
-    global gradient norms g before clipping.
+#: The update rules of Question 4, the keys of step_lengths' answer.
+STEP_RULES = ("none", "by value", "by norm")
 
-    Without clipping (max_norm None) a step is learning_rate * g; clipping by global norm
-    scales a gradient with g > max_norm down to norm max_norm and keeps the others, so a step
-    is learning_rate * min(g, max_norm). Returns a new float64 array of the log's shape.
+
+def _flat(grads):
+    """Every element of every array, in order, as one float64 vector."""
+    return np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in grads] or [np.zeros(0)])
+
+
+def _cosine(u, v):
+    """The cosine of the angle between two flat vectors; 0.0 when either is zero (a zero step has
+    no direction, so it points along nothing)."""
+    u_norm, v_norm = global_norm([u]), global_norm([v])
+    if u_norm == 0.0 or v_norm == 0.0:
+        return 0.0
+    return float(np.dot(u / u_norm, v / v_norm))
+
+
+def step_lengths(grads, learning_rate, max_norm, clip_value):
+    """The plain-SGD step -learning_rate * G of one update, for each rule of turning the gradient
+    arrays `grads` (g, before clipping) into the applied gradient G: "none" (G = g), "by value"
+    (every entry clipped into [-clip_value, clip_value]) and "by norm" (g scaled by
+    max_norm / ||g|| when its global norm ||g|| exceeds max_norm, as clip_gradients does).
+
+    Returns {rule: (length, cosine)}: the step's length learning_rate * ||G|| and the cosine of
+    its angle with -g, as floats; a zero step (g = 0) has cosine 0.0. Inputs are never modified.
     """
-    g = np.array(grad_norms, dtype=np.float64)
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
-    if max_norm is None:
-        return learning_rate * g
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive or None, got {max_norm!r}")
-    return learning_rate * np.minimum(g, max_norm)
+    if not (max_norm > 0 and clip_value > 0):
+        raise ValueError(f"max_norm and clip_value must be positive, got {max_norm!r} and {clip_value!r}")
+    g = _flat(grads)
+    norm = global_norm([g])
+    applied = {
+        "none": g,
+        "by value": np.clip(g, -clip_value, clip_value),
+        "by norm": g * (max_norm / norm) if norm > max_norm else g,
+    }
+    return {rule: (learning_rate * global_norm([applied[rule]]), _cosine(applied[rule], g)) for rule in STEP_RULES}
 
 
 def clip_by_value(grads, value):

@@ -3,6 +3,7 @@ assignment.yml's parameters: the build computes them (the assignment's claims.py
 claim, when a parameter change makes a sentence false."""
 
 import dataclasses
+import math
 import re
 
 import nbformat
@@ -20,11 +21,10 @@ claims = assignment_module(ASSIGNMENT, "claims")
 OTHER_SEEDS = [int(seed) for seed in np.random.default_rng(2024).choice(100_000, size=20, replace=False)]
 # With this seed the W_hh scaled to sigma_max 8 grows over the sequence (||dh_t/dh_0|| about 8.4).
 SEED_WHERE_LARGE_W_HH_GROWS = 1354
-# The training run's seeds the lab's tests use: the configured one and the ten after it.
-TRAINING_SEEDS = [LOADED[ASSIGNMENT].parameters["training"]["seed"] + offset for offset in range(11)]
-# Sentences about the runs that the mathematics makes true whatever the seed (the others describe one run).
-CLAIMS_OF_EVERY_RUN = ("orthogonal initialisation controls the start, not the training",
-                       "a constant factor's eigenvalues decide its long run", "rho(W_hh) decides neither run")
+# The training run's seeds the claims about it are checked on: the configured one and the ten after it.
+TRAINING_SEEDS = [LOADED[ASSIGNMENT].parameters["training"]["seed"] + offset
+                  for offset in range(claims.SEEDS_CHECKED)]
+
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +68,14 @@ def test_with_another_seed_every_claim_holds_or_the_build_names_it(assignment, s
 
 @pytest.mark.parametrize("seed", TRAINING_SEEDS)
 def test_with_another_training_seed_every_claim_holds_or_the_build_names_it(assignment, seed):
-    """With another seed of the training run, do the sentences true of every run hold (the Gaussian runs
-    share exactly their first gradient; the orthogonal run leaves its start), and does the build either
+    """With another seed of the training run, do the sentences true of every seed hold (the Gaussian runs
+    share exactly their first gradient; the claims stated for every seed), and does the build either
     render or stop naming each false sentence about this one run?"""
     changed = dataclasses.replace(assignment, parameters={
         **assignment.parameters, "training": {**assignment.parameters["training"], "seed": seed}})
     assert claims.facts(changed.parameters)["run_shared_updates"] == 1
     wrong = claims.false_claims(changed.parameters)
-    assert not {claim.name for claim, _measured in wrong} & set(CLAIMS_OF_EVERY_RUN)
+    assert not [claim.name for claim, _measured in wrong if claim.seeds in (None, claims.SEEDS_CHECKED)]
     if wrong:
         with pytest.raises(build.BuildError) as error:
             notebook_text(changed)
@@ -84,6 +84,40 @@ def test_with_another_training_seed_every_claim_holds_or_the_build_names_it(assi
     else:
         text = notebook_text(changed)
         assert claims.values(changed.parameters)["run_clipped_later_ratio"] in text
+
+
+def with_training_seed(assignment, seed):
+    return {**assignment.parameters, "training": {**assignment.parameters["training"], "seed": seed}}
+
+
+class ReadRecorder(dict):
+    """The facts, remembering which of them a claim reads."""
+
+    def __init__(self, facts):
+        super().__init__(facts)
+        self.read = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_every_claim_about_the_training_run_holds_on_most_seeds(assignment):
+    """The run is chaotic (another CPU's rounding gives another trajectory): does every claim that reads the
+    training run hold on at least the number of training seeds it states, and every other claim on all?"""
+    training = assignment.parameters["training"]
+    of_the_run = {*claims.training_facts(training), *claims.run_facts(training)}
+    found = [claims.facts(with_training_seed(assignment, seed)) for seed in TRAINING_SEEDS]
+    for claim in claims.CLAIMS:
+        recorder = ReadRecorder(found[0])
+        claim.measured(recorder)
+        claim.holds(recorder)
+        holding = [seed for seed, facts in zip(TRAINING_SEEDS, found) if claim.holds(facts)]
+        if recorder.read & of_the_run:
+            assert claim.seeds is not None and 1 <= claim.seeds <= claims.SEEDS_CHECKED, claim.name
+            assert len(holding) >= claim.seeds, (claim.name, claim.seeds, holding)
+        else:
+            assert claim.seeds is None and holding == TRAINING_SEEDS, claim.name
 
 
 def test_a_false_claim_stops_the_build_with_its_sentence(assignment):
@@ -152,13 +186,25 @@ def test_the_executed_notebook_prints_the_numbers_the_prose_states(full_dist, as
     assert max(differences) < 1e-3
     saturated = printed(notebook, "J_saturated")
     assert f"= {found['nilpotent_saturated']:.0f}" in saturated
-    steps = printed(notebook, 'step_lengths(run["grad_norm"]')
-    close(steps, r"(?m)^no clipping\s+(\S+)", found["steps_unclipped_longest"])
-    close(steps, r"(?m)^clip_gradients \(by norm\)\s+(\S+)", found["steps_norm_longest"])
+    steps = printed(notebook, "step_lengths(grads, learning_rate, max_norm, clip_value) for grads in")
+    rows = re.findall(r"(?m)^(.+?) +(none|by value|by norm) +(\S+) +(\S+) +(\S+) +(\S+)$", steps)
+    assert [(label, rule) for label, rule, *_ in rows] == [("no clipping", "none"), ("clip by value", "by value"),
+                                                          ("clip_gradients (by norm)", "by norm"),
+                                                          ("orthogonal, no clipping", "none")], steps
+    longest = {label: float(value) for label, _, value, *_ in rows}
+    assert longest["no clipping"] == pytest.approx(found["steps_unclipped_longest"], rel=1e-2)
+    assert longest["clip_gradients (by norm)"] == pytest.approx(found["steps_norm_longest"], rel=1e-2)
+    assert longest["clip by value"] == pytest.approx(found["steps_value_longest"], rel=1e-2)
+    assert max(float(difference) for *_, difference, _ in rows) < 1e-10, steps
+    smallest = {label: float(cosine) for label, *_, cosine in rows}
+    assert smallest["clip_gradients (by norm)"] == smallest["no clipping"] == 1.0
+    assert smallest["clip by value"] == pytest.approx(found["steps_value_smallest_cosine"], abs=1e-4)
+    close(steps, r"first update, \|\|g\|\| = (\S+),", found["steps_first_norm"])
+    close(steps, r"by value step +(\S+),", found["steps_first_value_length"])
+    close(steps, r"by value step .*, cosine with -g (\S+)", math.cos(math.radians(found["steps_first_value_angle"])))
     close(steps, r"clip by value: longest step (\S+) =", found["steps_value_longest"])
     assert f"changed {found['steps_norm_clipped_percent']}% of the updates" in steps
-    differences = [float(v) for v in re.findall(r"(?m)\s(\S+)$", steps.split("clipping by norm changed")[0])[1:]]
-    assert len(differences) == 3 and max(differences) < 1e-10, steps
+    assert f"turned by more than 10 degrees: {found['steps_value_turned_percent']}% of its updates" in steps
     first_update = printed(notebook, "def mean_slope(")
     unclipped, by_norm = r"(?m)^no clipping: ", r"(?m)^clip_gradients \(by norm\): "
     close(first_update, r"\|\|g\|\| = (\S+) \(the same: True\)", found["run_first_spike"])

@@ -71,13 +71,23 @@ PHRASES = {
     "learning_rate": ["multiply by learning_rate"],
     "caps_step": ["capped the step at max_norm"],
     "maximum": ["only ever shrinks"],
-    ("step_lengths", "always_scales"): ["only gradients with g > max_norm are scaled"],
-    "ignores_clipping": ["the run clipped its gradients"],
-    ("step_lengths", "squared_norm"): ["min(g, max_norm)**2"],
+    ("step_lengths", "always_scales"): ["are scaled: the others keep their length"],
     "divides_by_rate": ["do not divide by it"],
-    ("step_lengths", "returns_wrong_type"): ["should be a numpy array"],
-    ("step_lengths", "math_on_array"): ["single numbers", "np.minimum"],
-    "none_max_norm": ["stands for a run without clipping"],
+    ("step_lengths", "returns_wrong_type"): ["should return a dict"],
+    ("step_lengths", "math_on_array"): ["single numbers", "np.clip"],
+    ("step_lengths", "zero_division"): ["floating-point warning", "cosine 0.0"],
+    ("step_lengths", "shape"): ["one-element array"],
+    "norm_alone": ["cannot be predicted from"],
+    "value_as_norm": ["clipped the norm at clip_value"],
+    "value_direction": ["clipping by value can turn the step"],
+    "one_sided": ["clip on both sides"],
+    "value_as_scaling": ["largest entry is clip_value"],
+    "sign": ["points against g"],
+    "unnormalised": ["divide the dot product by both lengths"],
+    "angle": ["angle in radians"],
+    "keys": ["use exactly the keys"],
+    "stacks_arrays": ["different shapes"],
+    "zero_cosine": ["0.0 by definition"],
 }
 # Extra phrases for single files whose keyword covers several different mistakes.
 FILE_PHRASES = {
@@ -95,9 +105,11 @@ SPECIFIC = ["transpose", "one factor too many", "reverse order", "squared norm",
             "h[:, i-2]", "you computed", "epsilon", "one array only", "not g / max_norm", "only scale when",
             "frobenius", "column sum", "spectral radius", "smallest singular value", "exactly as written",
             "largest absolute entry", "norms do not add up", "spectral norm", "multiply by learning_rate",
-            "capped the step at max_norm", "only ever shrinks", "only gradients with g > max_norm are scaled",
-            "min(g, max_norm)**2", "do not divide by it",
-            "stands for a run without clipping"]
+            "capped the step at max_norm", "only ever shrinks", "are scaled: the others keep their length",
+            "do not divide by it", "cannot be predicted from", "clipped the norm at clip_value",
+            "clipping by value can turn the step", "clip on both sides", "largest entry is clip_value",
+            "points against g", "divide the dot product by both lengths", "angle in radians", "use exactly the keys",
+            "different shapes", "0.0 by definition"]
 
 
 def keyword(path):

@@ -31,8 +31,8 @@ Tolerances (relative to the size of the answer, never a bare ``np.allclose``):
   saturated edge case, where every method underflows to 0. Between those ranges a cancelling
   sigma' (s (1 - s), or the tanh identity) loses relative accuracy.
 * ``clip_gradients``: 1e-12 relative to the global norm. ``gradient_regime``: an exact label.
-* ``step_lengths``: |out - ref| <= 1e-12 |ref| for every update, so that tiny steps (zero and
-  subnormal norms) are compared as strictly as the spikes.
+* ``step_lengths``: each rule's length within 1e-12 of the reference's, relative to it, and its
+  cosine within 1e-12 absolute (a cosine lies in [-1, 1]); the answer is a dict of float pairs.
 """
 
 import ast
@@ -187,25 +187,27 @@ def _random_clip(rng):
 
 
 def _random_steps(rng):
-    """A log like a training run's (norms spread over orders of magnitude, on both sides of
-    max_norm when clipped), as a float64 array, a list or an int array, or all zeros."""
-    size = int(rng.integers(1, 40))
+    """One update's gradient arrays of mixed shapes (entries spread over orders of magnitude, or all
+    zeros), max_norm below or above their norm and clip_value between the entries' sizes."""
+    count = int(rng.integers(1, 5))
+    shapes = [tuple(int(s) for s in rng.integers(1, 5, int(rng.integers(0, 4)))) for _ in range(count)]
     learning_rate = float(10.0 ** rng.uniform(-2, 0.3))
-    max_norm = float(10.0 ** rng.uniform(-1, 1.5)) if rng.random() < 0.7 else None
-    scale = 1.0 if max_norm is None else max_norm
-    log = scale * np.exp(rng.normal(scale=2.0, size=size))
-    if size >= 2:
-        log[:2] = 0.5 * scale, 2.0 * scale  # both sides of max_norm, when clipped
-        rng.shuffle(log)
-    kind = rng.choice(["float", "float", "list", "int", "zeros"])
-    if kind == "list":
-        log = [float(v) for v in log]
-    elif kind == "int":
-        log = np.round(log).astype(np.int64)
-    elif kind == "zeros":
-        log = np.zeros(size)
-    return f"{kind} log of {size} updates, learning_rate {learning_rate:.3g}, max_norm {max_norm!r}", \
-        (log, learning_rate, max_norm)
+    mode = rng.choice(["clip", "clip", "keep", "equal", "zero"])
+    if mode == "zero":
+        grads = [np.zeros(s) for s in shapes]
+        thresholds = (float(rng.uniform(0.1, 5)), float(rng.uniform(0.1, 5)))
+        return f"all-zero grads {shapes}", (grads, learning_rate, *thresholds)
+    if mode == "equal":  # entries of one size: clipping by value keeps the direction
+        size = 10.0 ** rng.uniform(-1, 1)
+        grads = [size * rng.choice([-1.0, 1.0], size=s) for s in shapes]
+    else:
+        grads = [rng.normal(size=s) * np.exp(rng.normal(scale=1.5, size=s)) for s in shapes]
+    flat = np.concatenate([np.ravel(g) for g in grads])
+    norm = float(np.linalg.norm(flat))
+    max_norm = norm * float(rng.uniform(0.05, 0.9) if mode != "keep" else rng.uniform(1.1, 3.0))
+    clip_value = float(np.quantile(np.abs(flat), rng.uniform(0.2, 0.9))) * (0.5 if mode == "equal" else 1.0)
+    return f"{mode}: grads {shapes}, max_norm {max_norm:.3g}, clip_value {clip_value:.3g}", \
+        (grads, learning_rate, max_norm, clip_value)
 
 
 def _random_regime(rng):
@@ -310,20 +312,18 @@ def _fixed_clip():
 
 def _fixed_steps():
     return [
-        ("zeros, subnormals, at max_norm, huge", (np.array([0.0, 5e-324, 1e-310, 1e-300, 0.25, 1.0, 3.0, 1e300]),
-                                                   0.5, 1.0)),
-        ("no clipping: zeros, subnormals, huge", (np.array([0.0, 5e-324, 1e-310, 2.0, 1e300]), 0.5, None)),
-        ("every norm exactly max_norm", (np.full(4, 1.5), 0.3, 1.5)),
-        ("every norm above max_norm", (np.array([2.0, 30.0, 4e5]), 0.1, 1.0)),
-        ("all zeros", (np.zeros(5), 0.1, 1.0)),
-        ("learning_rate above 1", (np.array([0.5, 2.0, 8.0]), 2.0, 1.0)),
-        ("one update", (np.array([10.0]), 0.5, 1.0)),
-        ("empty log", (np.zeros(0), 0.5, 1.0)),
-        ("list of floats", ([2.0, 0.5, 4.0], 0.1, 2.0)),
-        ("list of ints", ([3, 0, 1], 0.1, 2.0)),
-        ("int array", (np.array([3, 0, 1, 7]), 0.25, 2.0)),
-        ("int array, no clipping", (np.array([3, 0, 1]), 0.1, None)),
-        ("float32 log", (np.array([0.5, 2.5, 1e-3], dtype=np.float32), 0.1, 1.0)),
+        ("all-zero grads of mixed shapes", ([np.zeros((3, 4)), np.zeros(5), np.zeros(())], 0.5, 1.0, 1.0)),
+        ("entries of one size, all clipped", ([np.array([2.0, -2.0, 2.0]), np.array([[-2.0], [2.0]])], 0.1, 1.0, 0.5)),
+        ("every entry above clip_value", ([np.array([3.0, -1.5]), np.array([[0.75, -8.0]])], 0.2, 2.0, 0.5)),
+        ("norm 5, spread", ([np.array([3.0, 4.0])], 0.1, 10.0, 1.0)),
+        ("norm 5, peaked", ([np.array([5.0, 0.0])], 0.1, 10.0, 1.0)),
+        ("nothing clipped", ([np.array([0.1, -0.2]), np.array([[0.3]])], 0.5, 10.0, 1.0)),
+        ("norm exactly max_norm", ([np.array([3.0, 4.0])], 0.5, 5.0, 10.0)),
+        ("entries exactly clip_value", ([np.array([1.0, -1.0, 0.5])], 0.5, 10.0, 1.0)),
+        ("a 0-d array and int thresholds", ([np.array(7.0), np.array([1.0, -3.0])], 1, 2, 1)),
+        ("one entry", ([np.array([-40.0])], 0.3, 1.0, 2.0)),
+        ("some arrays all zero", ([np.zeros((2, 2)), np.array([0.5, -6.0]), np.zeros(3)], 0.2, 1.0, 1.0)),
+        ("a spike of 1e4", ([np.full((4, 4), 1e-3), np.array([1e4, -2.0])], 0.5, 1.0, 1.0)),
     ]
 
 
@@ -510,17 +510,20 @@ def _check_clip(args, out, expected):
 
 
 def _check_steps(args, out, expected):
-    grad_norms, _, _ = args
-    if not isinstance(out, np.ndarray):
-        return f"returned {type(out).__name__}, expected an ndarray"
-    problem = _float64_array(out, np.shape(grad_norms))
-    if problem:
-        return problem
-    bad = ~(np.abs(out - expected) <= STEPS_RTOL * np.abs(expected))
-    if np.any(bad):
-        i = np.flatnonzero(bad)[0]
-        return f"step {out[i]!r} for g = {np.asarray(grad_norms)[i]!r}, expected {expected[i]!r}"
-    return _shares([out], args)
+    if not isinstance(out, dict):
+        return f"returned {type(out).__name__}, expected a dict"
+    if set(out) != set(ref.STEP_RULES):
+        return f"keys {sorted(map(str, out))}, expected {sorted(ref.STEP_RULES)}"
+    for rule in ref.STEP_RULES:
+        pair = out[rule]
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(type(v) is float for v in pair)):
+            return f"{rule!r}: {pair!r}, expected a pair of floats"
+        (length, cosine), (expected_length, expected_cosine) = pair, expected[rule]
+        if not abs(length - expected_length) <= STEPS_RTOL * expected_length:
+            return f"{rule!r}: length {length!r}, expected {expected_length!r}"
+        if not abs(cosine - expected_cosine) <= STEPS_RTOL:
+            return f"{rule!r}: cosine {cosine!r}, expected {expected_cosine!r}"
+    return None
 
 
 def _check_regime(args, out, expected):
@@ -681,13 +684,14 @@ def test_random_inputs_cover_the_required_variety():
     assert any(len({a.shape for a in grads}) > 1 for grads, _ in clips)
 
     steps = [args for _, args in cases("step_lengths")]
-    assert any(max_norm is None for *_, max_norm in steps) and any(isinstance(c, float) for *_, c in steps)
-    assert len({learning_rate for _, learning_rate, _ in steps}) >= N_RANDOM
-    assert any(isinstance(log, list) for log, *_ in steps)
-    assert any(isinstance(log, np.ndarray) and log.dtype.kind == "i" for log, *_ in steps)
-    assert any(np.size(log) and not np.any(log) for log, *_ in steps)  # all zeros
-    clipped = [(np.asarray(log, dtype=float), c) for log, _, c in steps if c is not None]
-    assert any(np.any(g > c) and np.any((0 < g) & (g < c)) for g, c in clipped)  # logs straddling max_norm
+    flats = [(np.concatenate([np.ravel(g) for g in grads]), max_norm, clip_value)
+             for grads, _, max_norm, clip_value in steps]
+    assert any(not np.any(g) for g, _, _ in flats)  # all zeros
+    assert any(np.linalg.norm(g) > c for g, c, _ in flats) and any(0 < np.linalg.norm(g) < c for g, c, _ in flats)
+    assert any(np.any(np.abs(g) > v) and np.any((0 < np.abs(g)) & (np.abs(g) < v)) for g, _, v in flats)
+    assert any(np.any(g) and len(set(np.abs(g[g != 0]))) == 1 and np.all(np.abs(g[g != 0]) > v) for g, _, v in flats)
+    assert any(len({np.shape(a) for a in grads}) > 1 for grads, *_ in steps)
+    assert len({learning_rate for _, learning_rate, _, _ in steps}) >= N_RANDOM
 
 
 # --------------------------------------------------------------------------- scores by understanding
@@ -770,7 +774,7 @@ SIGNATURES = {
     "sigmoid_gradient": "x",
     "prod": "k, W_hh, W_hx, b_h, h, x",
     "clip_gradients": "grads, max_norm",
-    "step_lengths": "grad_norms, learning_rate, max_norm",
+    "step_lengths": "grads, learning_rate, max_norm, clip_value",
     "gradient_regime": "W_hh, gamma",
 }
 LOOKUP_CELL = '''import copy
@@ -821,13 +825,11 @@ def public_answers(tests_dir):
                                  ((grads, 100.0), (grads, clip["_EXPECTED_G"])),
                                  ((clip["_ZERO_GRADS"], 1.0), (clip["_ZERO_GRADS"], 0.0))]
     steps = namespace("step_lengths")
-    answers["step_lengths"] = [
-        ((steps["_NORM_LOG"], steps["_RATE"], steps["_MAX_NORM"]), steps["_NORM_EXPECTED"]),
-        ((steps["_UNCLIPPED_LOG"], steps["_RATE"], None), steps["_UNCLIPPED_EXPECTED"]),
-        ((steps["_EDGE_LOG"], 0.5, 1.0), steps["_EDGE_EXPECTED"]),
-    ]
-    answers["step_lengths"] += [((log, steps["_KIND_RATE"], steps["_KIND_MAX_NORM"]), expected)
-                                for log, expected in steps["_KIND_LOGS"]]
+    rates = (steps["_RATE"], steps["_MAX_NORM"], steps["_CLIP_VALUE"])
+    answers["step_lengths"] = [((grads, *rates), expected) for _, grads, expected in steps["_RUN_UPDATES"]]
+    answers["step_lengths"] += [((grads, *thresholds), expected)
+                                for _, grads, *thresholds, expected in steps["_SEPARATING"]]
+    answers["step_lengths"] += [((steps["_ZERO_GRADS"], 0.5, 1.0, 1.0), steps["_ZERO_EXPECTED"])]
     regime = namespace("conditions")
     answers["gradient_regime"] = [((W, gamma), label) for W, gamma, label in regime["_REGIME_EXAMPLES"]]
     answers["gradient_regime"] += [(regime["_DIAGONAL_EXAMPLE"], "vanishing guaranteed"),
@@ -893,7 +895,7 @@ CONSTANT_ANSWERS = {
     "sigmoid_gradient": "return np.full(np.shape(x), 0.25)",
     "prod": "return np.eye(W_hh.shape[0]) if k == h.shape[1] else np.zeros(np.shape(W_hh))",
     "clip_gradients": "return [np.zeros(np.shape(a)) for a in grads], 0.0",
-    "step_lengths": "return np.zeros(np.shape(grad_norms))",
+    "step_lengths": 'return {"none": (0.0, 0.0), "by value": (0.0, 0.0), "by norm": (0.0, 0.0)}',
     "gradient_regime": 'return "vanishing guaranteed"',
 }
 CORRUPTIONS = {"sigmoid_gradient": ("zeros", "nan"), "prod": ("zeros", "nan", "transpose"),
@@ -907,8 +909,10 @@ NON_FINITE = {
         "clipped, g = _answer(grads, max_norm)\n    return clipped, {value}",
         "clipped, g = _answer(grads, max_norm)\n    clipped[0] = clipped[0] + {value}\n    return clipped, g",
     ],
-    "step_lengths": ["steps = np.array(_answer(grad_norms, learning_rate, max_norm))\n    steps[-1] = {value}\n"
-                     "    return steps"],
+    "step_lengths": ['answer = _answer(grads, learning_rate, max_norm, clip_value)\n'
+                     '    answer["by norm"] = (answer["by norm"][0], {value})\n    return answer',
+                     'answer = _answer(grads, learning_rate, max_norm, clip_value)\n'
+                     '    answer["by value"] = ({value}, answer["by value"][1])\n    return answer'],
 }
 
 

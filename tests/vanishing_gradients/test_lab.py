@@ -179,44 +179,127 @@ def test_training_run_reproduces_with_its_seed():
         assert not np.array_equal(first["loss"], run(seed + 1, clip)["loss"])
 
 
-@pytest.mark.parametrize("offset", range(11))
-def test_clipping_by_norm_ends_lower_than_no_clipping(offset):
-    """On the configured seed and ten others, does clipping by global norm end with a lower
-    held-out loss than the same run without clipping, as the notebook says?"""
-    seed = SETTINGS["seed"] + offset
-    unclipped, clipped = run(seed), run(seed, clipped_by_norm)
-    assert clipped["eval_loss"] < unclipped["eval_loss"], (seed, clipped["eval_loss"], unclipped["eval_loss"])
+# The run is chaotic: a kernel that rounds one operation differently (another CPU) sends it along another
+# trajectory. So the tests check what the notebook's runs show on the configured seed and the ten after it,
+# each on at least as many of them as a statement true on a share p of seeds 0-39 (the lowest share under
+# the kernels measured) misses with probability at most 2 % (as vg_build.claims counts the seeds of a claim).
+TRAINING_SEEDS = [SETTINGS["seed"] + offset for offset in range(claims.SEEDS_CHECKED)]
+LEAST_SEEDS = {
+    "clipping by norm ends lower": 7,                           # p = 35/40
+    "the unclipped run explodes": 8,                            # p = 36/40
+    "the unclipped run stays near guessing": 5,                 # p = 31/40
+    "the clipped run learns": 7,                                # p = 35/40
+    "the orthogonal run learns": 8,                             # p = 37/40
+    "the networks that learnt have a vanishing product": 7,     # p = 34/40
+    "the orthogonal start bounds the product by 1": 11,         # sigma_max(W_hh) = 1 and |tanh'| <= 1
+}
+
+
+@pytest.fixture(scope="module")
+def seeded_runs():
+    """{seed: the notebook's runs of that seed}: without clipping, clipped by norm, orthogonal."""
+    return {seed: {"no clipping": run(seed), "by norm": run(seed, clipped_by_norm),
+                   "orthogonal": run(seed, init="orthogonal")} for seed in TRAINING_SEEDS}
+
+
+def what_the_runs_show(runs):
+    """{statement: whether these runs of one seed show it}."""
+    unclipped, by_norm, orthogonal = runs["no clipping"], runs["by norm"], runs["orthogonal"]
+    sequence = orthogonal["x_eval"][0]
+    learnt = [trained for trained in (by_norm, orthogonal) if trained["eval_loss"] < 0.05]
+    return {
+        "clipping by norm ends lower": by_norm["eval_loss"] < unclipped["eval_loss"],
+        "the unclipped run explodes": (unclipped["grad_norm"].max() > 100 * TRAINING["max_norm"]
+                                       and ref.state_jacobian_norms(unclipped["initial"], sequence)[0] > 1.0),
+        "the unclipped run stays near guessing": unclipped["eval_loss"] > 0.9 * np.log(2),
+        "the clipped run learns": by_norm["eval_loss"] < 0.05,
+        "the orthogonal run learns": orthogonal["eval_loss"] < 0.05,
+        "the networks that learnt have a vanishing product": all(
+            ref.state_jacobian_norms(trained["params"], sequence)[0] < 1e-3 for trained in learnt),
+        "the orthogonal start bounds the product by 1": bool(
+            np.all(ref.state_jacobian_norms(orthogonal["initial"], sequence) <= 1.0 + 1e-12)),
+    }
+
+
+def seeds_showing(seeded_runs):
+    """{statement: the seeds whose runs show it}."""
+    shown = {seed: what_the_runs_show(runs) for seed, runs in seeded_runs.items()}
+    return {statement: [seed for seed in shown if shown[seed][statement]] for statement in LEAST_SEEDS}
+
+
+def test_clipping_by_norm_ends_lower_than_no_clipping(seeded_runs):
+    """Does clipping by global norm end with a lower held-out loss than the same run without clipping, on
+    nearly every seed, as the notebook's runs show?"""
+    lower = seeds_showing(seeded_runs)["clipping by norm ends lower"]
+    assert len(lower) >= LEAST_SEEDS["clipping by norm ends lower"], lower
+
+
+def test_the_runs_show_what_the_notebook_describes(seeded_runs):
+    """On most seeds, does the unclipped run explode and stay near guessing while the clipped and the
+    orthogonal runs learn, with a vanishing product where they learnt; on every seed, does the orthogonal
+    start bound the product by 1?"""
+    for statement, seeds in seeds_showing(seeded_runs).items():
+        assert len(seeds) >= LEAST_SEEDS[statement], (statement, seeds)
 
 
 @pytest.mark.parametrize("offset", range(3))
-def test_step_lengths_follow_from_the_logged_gradient_norms(offset):
-    """Is every logged step the parameter change that learning_rate * g (no clipping) or
-    learning_rate * min(g, max_norm) (clipping by norm) predicts, and does clipping by value
-    take steps longer than learning_rate * clip_value, as Question 4's text says?"""
+def test_step_lengths_follow_from_the_logged_gradient_arrays(offset):
+    """Is every logged step the parameter change that step_lengths predicts from the logged gradient arrays
+    under the run's rule (none, by value, by norm), does clipping by norm keep every cosine at 1, and do the
+    steps clipped by value lie between learning_rate * clip_value and its bound learning_rate * clip_value *
+    sqrt(N), as Question 4's text says?"""
     seed, rate = SETTINGS["seed"] + offset, SETTINGS["learning_rate"]
-    unclipped, by_norm = run(seed), run(seed, clipped_by_norm)
-    by_value = run(seed, lambda grads: ref.clip_by_value(grads, TRAINING["clip_value"]))
-    assert relative_error(ref.step_lengths(unclipped["grad_norm"], rate), unclipped["step"]) <= 1e-12
-    assert relative_error(ref.step_lengths(by_norm["grad_norm"], rate, TRAINING["max_norm"]), by_norm["step"]) <= 1e-12
-    assert by_norm["step"].max() <= rate * TRAINING["max_norm"] * (1 + 1e-12) < unclipped["step"].max()
-    n_parameters = sum(value.size for value in by_value["params"].values())
-    longest = by_value["step"].max()
-    assert rate * TRAINING["clip_value"] < longest <= rate * TRAINING["clip_value"] * np.sqrt(n_parameters)
+    max_norm, clip_value = TRAINING["max_norm"], TRAINING["clip_value"]
+    runs = {"none": run(seed), "by norm": run(seed, clipped_by_norm),
+            "by value": run(seed, lambda grads: ref.clip_by_value(grads, clip_value))}
+    for rule, log in runs.items():
+        answers = [ref.step_lengths(grads, rate, max_norm, clip_value)[rule] for grads in log["grads"]]
+        assert relative_error(np.array([length for length, _ in answers]), log["step"]) <= 1e-12, rule
+        if rule != "by value":
+            assert max(abs(cosine - 1.0) for _, cosine in answers) <= 1e-12, rule
+    assert runs["by norm"]["step"].max() <= rate * max_norm * (1 + 1e-12) < runs["none"]["step"].max()
+    n_parameters = sum(value.size for value in runs["by value"]["params"].values())
+    longest = runs["by value"]["step"].max()
+    assert rate * clip_value < longest <= rate * clip_value * np.sqrt(n_parameters)
 
 
-def test_configured_run_shows_what_the_notebook_describes():
-    """On the configured seed: does the unclipped run explode and stay near guessing while the
-    clipped and the orthogonal runs learn, and does the orthogonal start bound the product by 1?"""
-    seed = SETTINGS["seed"]
-    unclipped, clipped, orthogonal = run(seed), run(seed, clipped_by_norm), run(seed, init="orthogonal")
-    assert unclipped["grad_norm"].max() > 100 * TRAINING["max_norm"]
-    assert unclipped["eval_loss"] > 0.9 * np.log(2)
-    assert clipped["eval_loss"] < 0.05 and orthogonal["eval_loss"] < 0.05
-    sequence = orthogonal["x_eval"][0]
-    assert np.all(ref.state_jacobian_norms(orthogonal["initial"], sequence) <= 1.0 + 1e-12)
-    assert ref.state_jacobian_norms(unclipped["initial"], sequence)[0] > 1.0  # the Gaussian start explodes
-    for trained in (clipped, orthogonal):  # a learnt latch is an attractor: the product vanishes
-        assert ref.state_jacobian_norms(trained["params"], sequence)[0] < 1e-3
+@pytest.mark.parametrize("seed", range(3))
+def test_step_lengths_are_the_length_and_angle_of_a_real_step(seed):
+    """On one real update of the training network, do step_lengths' lengths and cosines equal the length of
+    theta_new - theta_old and the cosine of its angle with -g, under each rule's own clipping code?"""
+    rng = np.random.default_rng(seed)
+    params = ref.init_rnn(rng, 6, "gaussian", TRAINING["gain"])
+    x, y = ref.latching_batch(rng, 4, 12, 0.3)
+    _loss, grads, _states = ref.loss_and_gradients(params, x, y)
+    names = list(grads)
+    g = [grads[name] for name in names]
+    rate = float(rng.uniform(0.1, 1.0))
+    norm = np.sqrt(sum(np.sum(a * a) for a in g))
+    max_norm, clip_value = 0.3 * norm, float(np.median(np.abs(np.concatenate([a.ravel() for a in g]))))
+    rules = {"none": lambda arrays: arrays, "by value": lambda arrays: ref.clip_by_value(arrays, clip_value),
+             "by norm": lambda arrays: ref.clip_gradients(arrays, max_norm)[0]}
+    answer = ref.step_lengths(g, rate, max_norm, clip_value)
+    for rule, clip in rules.items():
+        new = {name: params[name] - rate * G for name, G in zip(names, clip(g))}
+        step = np.concatenate([(new[name] - params[name]).ravel() for name in names])
+        downhill = -np.concatenate([a.ravel() for a in g])
+        length, cosine = answer[rule]
+        assert length == pytest.approx(np.linalg.norm(step), rel=1e-12), rule
+        assert cosine == pytest.approx(step @ downhill / (np.linalg.norm(step) * np.linalg.norm(downhill)), abs=1e-12)
+    assert answer["by value"][1] < 1 - 1e-6 and answer["by norm"][0] == pytest.approx(rate * max_norm, rel=1e-12)
+
+
+def test_logged_gradients_are_the_gradients_before_clipping():
+    """Does the log keep each update's gradient arrays as they were before clipping, with the logged norm,
+    even when the clip works in place?"""
+    def clip_in_place(grads):
+        for g in grads:
+            np.clip(g, -1e-3, 1e-3, out=g)
+        return grads
+
+    log = run(SETTINGS["seed"], clip_in_place)
+    norms = [np.sqrt(sum(np.sum(g * g) for g in grads)) for grads in log["grads"]]
+    assert np.allclose(norms, log["grad_norm"], rtol=1e-14, atol=0) and log["grad_norm"].max() > 1e-3
 
 
 def test_executed_notebook_shows_the_reference_runs(full_dist):

@@ -1,7 +1,7 @@
-"""Returns its argument grad_norms unchanged.
+"""Echoes its gradient list.
 severity: nothing
 """
 
 
-def step_lengths(grad_norms, learning_rate, max_norm=None):
-    return grad_norms
+def step_lengths(grads, learning_rate, max_norm, clip_value):
+    return grads

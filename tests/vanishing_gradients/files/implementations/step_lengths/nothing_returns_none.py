@@ -3,5 +3,5 @@ severity: nothing
 """
 
 
-def step_lengths(grad_norms, learning_rate, max_norm=None):
+def step_lengths(grads, learning_rate, max_norm, clip_value):
     return None

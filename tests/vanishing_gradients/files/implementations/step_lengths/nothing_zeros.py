@@ -1,8 +1,7 @@
-"""Returns float64 zeros of the log's length.
+"""The right type only: zero lengths and cosines for every rule.
 severity: nothing
 """
-import numpy as np
 
 
-def step_lengths(grad_norms, learning_rate, max_norm=None):
-    return np.zeros(len(grad_norms))
+def step_lengths(grads, learning_rate, max_norm, clip_value):
+    return {"none": (0.0, 0.0), "by value": (0.0, 0.0), "by norm": (0.0, 0.0)}

@@ -1,12 +1,20 @@
-"""Divides the (clipped) norms by the learning rate instead of multiplying.
+"""Divides the clipped gradient's length by the learning rate.
 hint: divides_by_rate
 severity: math
 """
 import numpy as np
 
 
-def step_lengths(grad_norms, learning_rate, max_norm=None):
-    g = np.array(grad_norms, dtype=np.float64)
-    if max_norm is not None:
-        g = np.minimum(g, max_norm)
-    return g / learning_rate
+def step_lengths(grads, learning_rate, max_norm, clip_value):
+    g = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in grads])
+    norm = np.linalg.norm(g)
+    applied = {
+        "none": g,
+        "by value": np.clip(g, -clip_value, clip_value),
+        "by norm": g * (max_norm / norm) if norm > max_norm else g,
+    }
+    answer = {}
+    for rule, G in applied.items():
+        size = np.linalg.norm(G)
+        answer[rule] = (float(size / learning_rate), float(G @ g / (size * norm)) if size > 0 else 0.0)
+    return answer

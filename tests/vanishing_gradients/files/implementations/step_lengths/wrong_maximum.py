@@ -1,12 +1,20 @@
-"""Uses np.maximum(g, max_norm): raises small norms to max_norm and keeps the spikes.
+"""Takes the larger of ||g|| and max_norm: clipping that lengthens short gradients.
 hint: maximum
 severity: math
 """
 import numpy as np
 
 
-def step_lengths(grad_norms, learning_rate, max_norm=None):
-    g = np.array(grad_norms, dtype=np.float64)
-    if max_norm is None:
-        return learning_rate * g
-    return learning_rate * np.maximum(g, max_norm)
+def step_lengths(grads, learning_rate, max_norm, clip_value):
+    g = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in grads])
+    norm = np.linalg.norm(g)
+    applied = {
+        "none": g,
+        "by value": np.clip(g, -clip_value, clip_value),
+        "by norm": g * (max_norm / norm) if 0 < norm < max_norm else g,
+    }
+    answer = {}
+    for rule, G in applied.items():
+        size = np.linalg.norm(G)
+        answer[rule] = (float(learning_rate * size), float(G @ g / (size * norm)) if size > 0 else 0.0)
+    return answer

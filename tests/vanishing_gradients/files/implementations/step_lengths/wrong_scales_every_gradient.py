@@ -1,12 +1,20 @@
-"""Scales every gradient by max_norm / g, also those already below max_norm.
+"""Scales every gradient to max_norm, also those below it.
 hint: always_scales
 severity: math
 """
 import numpy as np
 
 
-def step_lengths(grad_norms, learning_rate, max_norm=None):
-    g = np.array(grad_norms, dtype=np.float64)
-    if max_norm is None:
-        return learning_rate * g
-    return learning_rate * g * (max_norm / g)
+def step_lengths(grads, learning_rate, max_norm, clip_value):
+    g = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in grads])
+    norm = np.linalg.norm(g)
+    applied = {
+        "none": g,
+        "by value": np.clip(g, -clip_value, clip_value),
+        "by norm": g * (max_norm / norm) if norm > 0 else g,
+    }
+    answer = {}
+    for rule, G in applied.items():
+        size = np.linalg.norm(G)
+        answer[rule] = (float(learning_rate * size), float(G @ g / (size * norm)) if size > 0 else 0.0)
+    return answer

@@ -1,0 +1,20 @@
+"""Takes the cosine of the step -learning_rate * G with g instead of -g: negative cosines.
+hint: sign
+severity: math
+"""
+import numpy as np
+
+
+def step_lengths(grads, learning_rate, max_norm, clip_value):
+    g = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in grads])
+    norm = np.linalg.norm(g)
+    applied = {
+        "none": g,
+        "by value": np.clip(g, -clip_value, clip_value),
+        "by norm": g * (max_norm / norm) if norm > max_norm else g,
+    }
+    answer = {}
+    for rule, G in applied.items():
+        size = np.linalg.norm(G)
+        answer[rule] = (float(learning_rate * size), float((-learning_rate * G) @ g / (learning_rate * size * norm)) if size > 0 else 0.0)
+    return answer
