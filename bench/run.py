@@ -1,27 +1,27 @@
 """`make bench`: our grader next to stock Otter-Grader 7.0.0, measured on this machine.
 
-    python bench/run.py [--bundle ZIP] [--repeat N] [--otter-repeat N] [--batch N] [--jobs N]
+    python -m bench.run --bundle ZIP [--repeat N] [--otter-repeat N] [--batch N] [--jobs N]
                         [--work DIR] [--fresh] [--no-dev-env]
 
 One run prints one table:
 
-1. Grading one submission (the solution notebook, built as tests/conftest.py builds it):
+1. Grading one submission (the assignment's solution notebook, built as tests/conftest.py builds it):
    median wall time and peak memory of
-   - our runner as Gradescope's run_autograder calls it (`python -m vg_grader grade`, from the
+   - our runner as Gradescope's run_autograder calls it (`python -m grader grade`, from the
      unpacked bundle), in a fresh venv holding only the bundle's requirements.txt, and
    - stock `otter run` on an equivalent Otter bundle (bench/otter_bundle.py: `otter generate`
      on the same test files), in a lean venv holding only otter-grader[grading] and numpy,
      pinned in bench/requirements-otter-lean.txt;
    both on the same Python (3.10, Gradescope's, when one is installed), one warm-up run each
    first; then their ratio. For reference the same two in the dev .venv (Jupyter, matplotlib...),
-   and `make grade` on that one notebook (vg_build.grade_local: staging, unpacking the bundle,
+   and `make grade` on that one notebook (python -m classroom: staging, unpacking the bundle,
    the batch, its CSV files and report) next to the bundle's grader there.
    The lean Otter venv has no matplotlib, so there the notebook's plotting cells fail at once
    (scores are unaffected: every run must give full marks): Otter does less work than in a
    real grading image, and the ratio errs in Otter's favour.
-2. A batch of N (100) submissions through `make grade`'s code path (vg_build.grade_local,
-   --jobs = cores): the solution and honest variants with one function taken from
-   tests/files/implementations/.
+2. A batch of N (100) submissions through `make grade`'s code path (python -m classroom,
+   --jobs = cores): the solution and, where the assignment has a bank of implementations
+   (tests/NAME/files/implementations/), variants with one function taken from it.
 3. The Gradescope setup.sh-equivalent install, `pip install --no-cache-dir --only-binary=:all:
    -r requirements.txt`, into a fresh venv: time and disk added; for contrast, the same for the
    lean Otter venv.
@@ -54,19 +54,14 @@ import threading
 import time
 import zipfile
 
+import nbformat
+import psutil
+
+import grader
+from bench import otter_bundle
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
-for path in (REPO, REPO / "autograder", REPO / "solutions"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-import nbformat  # noqa: E402
-import psutil  # noqa: E402
-
-from bench import otter_bundle  # noqa: E402
-
-ASSIGNMENT = otter_bundle.ASSIGNMENT
 OTTER_REQUIREMENTS = REPO / "bench" / "requirements-otter-lean.txt"
-BANK = REPO / "tests" / "files" / "implementations"
 GOALS = {"speedup": 5.0, "batch_seconds": 60.0, "install_seconds": 60.0, "install_mb": 300.0,
          "make_grade_overhead": 0.2}
 PIP_INSTALL = ["-m", "pip", "install", "--quiet", "--no-cache-dir", "--disable-pip-version-check",
@@ -259,25 +254,32 @@ def otter_lean_venv(base_python, work, fresh, log):
 # --------------------------------------------------------------------------- submissions
 
 
-def solution_notebook():
-    from vg_build import __main__ as build
-    from vg_build import config, notebooks, render
+def solution_notebook(name):
+    from builder import __main__ as build
+    from builder import config, notebooks, render
 
-    text = build.notebook_text(render.environment(), config.load(ASSIGNMENT))
+    assignment = config.load(name)
+    text = build.notebook_text(render.environment(assignment), assignment, build.facts(assignment))
     return notebooks.run_pipeline(text, notebooks.SOLUTION_PIPELINE)
 
 
-def batch_notebooks(solution, count):
+def batch_notebooks(name, solution, count):
     """count notebooks: the solution, then the solution with one function replaced by each
-    implementation of tests/files/implementations/ in turn (right and wrong), cycling."""
+    implementation of the assignment's bank (tests/NAME/files/implementations/) in turn, cycling."""
     from tests.conftest import with_cell_replaced
 
     variants = [("solution", solution)]
-    for path in sorted(BANK.glob("*/*.py")):
+    for path in sorted((REPO / "tests" / name / "files" / "implementations").glob("*/*.py")):
         variants.append((f"{path.parent.name}__{path.stem}",
                          with_cell_replaced(solution, path.parent.name, path.read_text())))
     return {f"{index:03d}_{variants[index % len(variants)][0]}": variants[index % len(variants)][1]
             for index in range(count)}
+
+
+def make_grade_command(bundle, name, submissions, out, jobs):
+    """`make grade`'s command line for the bundle (dist/autograder/NAME-autograder.zip)."""
+    return [sys.executable, "-m", "classroom", "--dist", str(bundle.resolve().parents[1]), "--assignment", name,
+            "--submissions", str(submissions), "--out", str(out), "--jobs", str(jobs)]
 
 
 def full_marks_check(results_path, total):
@@ -341,8 +343,8 @@ def report(context, single, dev, batch, installs):
     add("   as /usr/bin/time -v reports it). tree: peak sum of RSS over the tree (grader + student process,")
     add("   otter + Jupyter kernel), sampled every 5 ms in one extra run.")
     add("")
-    add(f"2. Batch of {batch['count']} submissions (solution + variants from tests/files/implementations),")
-    add(f"   `make grade` code path (vg_build.grade_local), --jobs {batch['jobs']}")
+    add(f"2. Batch of {batch['count']} submissions (solution + variants from the bank of implementations),")
+    add(f"   `make grade` code path (python -m classroom), --jobs {batch['jobs']}")
     add(f"   {batch['seconds']:.1f} s wall, {batch['seconds'] / batch['count']:.2f} s per submission,"
         f" {batch['cpu']:.1f} s CPU; {batch['graded']}/{batch['count']} results + grades.csv;"
         f" peak RSS {mb(batch['max_rss'])}")
@@ -372,8 +374,8 @@ def report(context, single, dev, batch, installs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--bundle", type=pathlib.Path, default=otter_bundle.DEFAULT_BUNDLE)
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--bundle", type=pathlib.Path, required=True, help="dist/autograder/NAME-autograder.zip")
     parser.add_argument("--work", type=pathlib.Path, default=REPO / "dist" / "bench")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of our grader (default 7)")
     parser.add_argument("--otter-repeat", type=int, default=3, help="timed runs of otter run (default 3)")
@@ -411,10 +413,11 @@ def main(argv=None):
     otter_python, installs["otter"] = otter_lean_venv(base, work, args.fresh, log)
 
     say("Building the equivalent Otter bundle with `otter generate` ...")
-    otter_zip = otter_bundle.build(args.bundle, work / f"{ASSIGNMENT}-otter-autograder.zip")
+    name = otter_bundle.assignment_name(args.bundle)
+    otter_zip = otter_bundle.build(args.bundle, work / f"{name}-otter-autograder.zip")
 
-    solution = solution_notebook()
-    submission = work / "submission" / otter_bundle.SUBMISSION_NAME
+    solution = solution_notebook(name)
+    submission = work / "submission" / otter_bundle.submission_name(args.bundle)
     submission.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(solution, submission)
     config = json.loads((source / "config.json").read_text())
@@ -423,8 +426,7 @@ def main(argv=None):
 
     def ours_series(python, label, repeat):
         results = work / "ours-results.json"
-        command = [str(python), "-m", "vg_grader", "grade", "--source", str(source),
-                   "--submission", str(submission), "--results", str(results)]
+        command = grader.command(source, submission, results, python=python)
         return timed_series(label, command, source, env, log, repeat, full_marks_check(results, points))
 
     def make_grade_series(label, repeat):
@@ -432,10 +434,8 @@ def main(argv=None):
         shutil.rmtree(one, ignore_errors=True)
         one.mkdir()
         shutil.copyfile(submission, one / submission.name)
-        command = [sys.executable, "-m", "vg_build.grade_local", "--bundle", str(args.bundle.resolve()),
-                   "--submissions", str(one), "--out", str(out), "--jobs", str(args.jobs)]
-        grade_env = otter_bundle.clean_environment(PYTHONPATH=str(REPO / "autograder"))
-        return timed_series(label, command, REPO, grade_env, log, repeat,
+        command = make_grade_command(args.bundle, name, one, out, args.jobs)
+        return timed_series(label, command, REPO, env, log, repeat,
                             full_marks_check(out / f"{submission.stem}.json", points))
 
     def otter_series(python, label, repeat):
@@ -447,7 +447,7 @@ def main(argv=None):
     py = installs["python"]
     say("Timing one submission ...")
     single = [
-        ours_series(ours_venv / "bin" / "python", f"ours: vg_grader grade, py{py} + numpy", args.repeat),
+        ours_series(ours_venv / "bin" / "python", f"ours: grader grade, py{py} + numpy", args.repeat),
         otter_series(otter_python, f"otter run 7.0.0, py{py} + otter-grader[grading] + numpy", args.otter_repeat),
     ]
     dev = []
@@ -456,7 +456,7 @@ def main(argv=None):
         dev = [
             ours_series(sys.executable, f"ours, dev .venv (py{dev_py}, Jupyter, matplotlib, ...)", args.repeat),
             otter_series(sys.executable, f"otter run, dev .venv (py{dev_py}, Jupyter, ...)", args.otter_repeat),
-            make_grade_series(f"make grade on it (grade_local), dev .venv (py{dev_py})", args.repeat),
+            make_grade_series(f"make grade on it (python -m classroom), dev .venv (py{dev_py})", args.repeat),
         ]
 
     say(f"Grading a batch of {args.batch} submissions with --jobs {args.jobs} ...")
@@ -464,12 +464,11 @@ def main(argv=None):
     shutil.rmtree(batch_dir, ignore_errors=True)
     shutil.rmtree(batch_out, ignore_errors=True)
     batch_dir.mkdir()
-    for stem, notebook in batch_notebooks(solution, args.batch).items():
+    for stem, notebook in batch_notebooks(name, solution, args.batch).items():
         nbformat.write(notebook, batch_dir / f"{stem}.ipynb")
-    command = [sys.executable, "-m", "vg_build.grade_local", "--bundle", str(args.bundle.resolve()),
-               "--submissions", str(batch_dir), "--out", str(batch_out), "--jobs", str(args.jobs)]
+    command = make_grade_command(args.bundle, name, batch_dir, batch_out, args.jobs)
     load = OtherLoad()
-    run = measure(command, REPO, otter_bundle.clean_environment(PYTHONPATH=str(REPO / "autograder")), log)
+    run = measure(command, REPO, env, log)
     load.ours = run.cpu
     if run.returncode != 0:
         sys.exit(f"the batch failed (exit {run.returncode}); see {log}")

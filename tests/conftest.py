@@ -1,4 +1,9 @@
-"""Shared fixtures: one build per test session, and grading through `make grade`'s path."""
+"""Shared fixtures: one build per test session, and grading through `make grade`'s path.
+
+Every assignment of assignments/*/ is built; the toolkit's tests (tests/grader, tests/classroom,
+tests/builder) grade with ASSIGNMENT's bundle and bank. Loading the assignments makes their
+reference modules importable by name, as hidden tests and the assignments' own tests import them.
+"""
 
 import contextlib
 import fcntl
@@ -13,14 +18,19 @@ import jsonschema
 import nbformat
 import pytest
 
-from vg_build import __main__ as build
-from vg_build import config, notebooks, render
+from builder import __main__ as build
+from builder import config, notebooks, render
+from grader.results import question_scores  # noqa: F401 - the tests' way to read scores
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-ASSIGNMENT = "vanishing_gradients"
-BANK = REPO / "tests" / "files" / "implementations"
+ASSIGNMENTS = config.discover(REPO)
+LOADED = {name: config.load(name) for name in ASSIGNMENTS}
+for _assignment in LOADED.values():
+    _assignment.reference  # noqa: B018 - importable by its name from here on
+ASSIGNMENT = "vanishing_gradients"  # the toolkit's tests grade with this assignment
+BANK = REPO / "tests" / ASSIGNMENT / "files" / "implementations"
 IMPLEMENTATIONS = sorted(BANK.glob("*/*.py"))
-# The question whose test file grades each function of the bank (tests/files/implementations/<function>/).
+# The question whose test file grades each function of the bank (BANK/<function>/).
 QUESTION_OF = {
     "sigmoid_gradient": "sigmoid_gradient",
     "prod": "prod",
@@ -43,14 +53,54 @@ FAST_LIMITS = {
     "output_kb": 64,
     "processes": 32,
 }
+# Fixtures that execute notebooks in kernels, grade through sandboxes or start a browser: every
+# test that uses one (directly or through another fixture) is marked slow, and `make test-fast` skips it.
+SLOW_FIXTURES = {"full_dist", "grade", "fast_source", "graded_class", "mixed", "exported", "otter_zip", "chromium",
+                 "tiny_dist", "check_all_outputs"}
 RESULTS_SCHEMA = json.loads((REPO / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
+
+
+def assignment_module(name, module):
+    """A module of assignments/<name>/ (its claims, public data...), as its build.py imports it."""
+    return LOADED[name].module(module)
+
+
+def notebook_text(assignment):
+    """The notebook template's text for this (possibly changed) assignment, as the build renders it."""
+    return build.notebook_text(render.environment(assignment), assignment, build.facts(assignment))
+
+
+def rendered_tests(assignment, questions=None):
+    """{question: full test file source} as the build renders them (for these questions, if given)."""
+    public = assignment.hooks.public_inputs(assignment.parameters)
+    return build.test_files.render_all(render.environment(assignment), questions or assignment.questions, public)
+
+
+def make_grade_command(dist, submissions, out, assignment=ASSIGNMENT, jobs=2):
+    """`make grade`'s command line (python -m classroom) on the bundles in dist."""
+    return [sys.executable, "-m", "classroom", "--dist", str(dist), "--submissions", str(submissions),
+            "--out", str(out), "--jobs", str(jobs)] + (["--assignment", assignment] if assignment else [])
+
+
+def make_grade(dist, submissions, out, assignment=ASSIGNMENT, jobs=2, extra_env=None):
+    """`make grade` on the bundles in dist; the completed process."""
+    return subprocess.run(make_grade_command(dist, submissions, out, assignment, jobs), capture_output=True,
+                          text=True, env={**os.environ, **(extra_env or {})}, check=False)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory):
-    """A fresh build (solution notebook not executed: tests/test_build.py executes it)."""
+    """A fresh build of every assignment (solution notebooks not executed: tests/builder/test_build.py
+    executes them)."""
     folder = tmp_path_factory.mktemp("dist")
-    build.build(ASSIGNMENT, folder, execute=False)
+    for name in ASSIGNMENTS:
+        build.build(name, folder, execute=False)
     return folder
 
 
@@ -62,8 +112,7 @@ def bundle(dist):
 @pytest.fixture(scope="session")
 def solution_notebook():
     """The solution notebook as the build makes it, before execution."""
-    assignment = config.load(ASSIGNMENT)
-    text = build.notebook_text(render.environment(), assignment)
+    text = notebook_text(LOADED[ASSIGNMENT])
     return notebooks.run_pipeline(text, notebooks.SOLUTION_PIPELINE)
 
 
@@ -74,20 +123,11 @@ def student_notebook(dist):
 
 @pytest.fixture(scope="session")
 def question_points():
-    return {q["name"]: q["points"] for q in config.load(ASSIGNMENT).questions}
-
-
-def question_scores(results):
-    """{question: score} summed over its public and hidden Gradescope tests."""
-    scores = {}
-    for test in results["tests"]:
-        question = test["name"].split(" (")[0]
-        scores[question] = scores.get(question, 0) + test["score"]
-    return scores
+    return {q["name"]: q["points"] for q in LOADED[ASSIGNMENT].questions}
 
 
 @pytest.fixture(scope="session")
-def grade(bundle, tmp_path_factory):
+def grade(dist, tmp_path_factory):
     """grade({stem: notebook or bytes}) -> {stem: results}, through `make grade`'s code path.
 
     Every results file is validated against Gradescope's schema on the way.
@@ -102,13 +142,7 @@ def grade(bundle, tmp_path_factory):
                 path.write_bytes(notebook)
             else:
                 nbformat.write(notebook, path)
-        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-        environment["PYTHONPATH"] = str(REPO / "autograder")  # vg_build itself; the grader runs from the bundle
-        completed = subprocess.run(
-            [sys.executable, "-m", "vg_build.grade_local", "--bundle", str(bundle),
-             "--submissions", str(folder), "--out", str(out), "--jobs", str(jobs)],
-            capture_output=True, text=True, env=environment, check=False,
-        )
+        completed = make_grade(dist, folder, out, jobs=jobs)
         assert completed.returncode == 0, completed.stderr
         results = {}
         for stem in submissions:
@@ -140,7 +174,8 @@ def full_dist(tmp_path_factory):
     """A complete build, solution notebook executed, as `make` makes it (once per run)."""
     with once_per_run(tmp_path_factory, "full-dist") as (folder, done):
         if not done:
-            build.build(ASSIGNMENT, folder, execute=True)
+            for name in ASSIGNMENTS:
+                build.build(name, folder, execute=True)
     return folder
 
 

@@ -1,0 +1,334 @@
+"""A submission's live namespace, kept alive across the student's mistakes.
+
+`Session` runs the notebook in a StudentProcess with Jupyter semantics and per-cell and
+per-notebook deadlines. A cell that overruns is interrupted (KeyboardInterrupt, as the
+Jupyter stop button); if the process ignores that, it is killed and the notebook is run
+again from the top without that cell. Calls made by tests go through `call`, which
+restarts the notebook the same way after a call that hung or killed the process.
+
+Every wait is bounded three ways: its own limit (cell, call), the test case's budget
+(`case_seconds` for all the calls of one case) and the submission's (`total_seconds`,
+restarts included, from the start of grading to the results written). Nothing the
+student process sends is trusted: events must arrive in the order the grader expects,
+error reports are cut to short strings and every string is made safe (grader.safe_text).
+"""
+
+import dataclasses
+import time
+
+import numpy as np
+
+from . import safe_text
+from .sandbox import INTERRUPT_GRACE_SECONDS, StudentProcess, StudentProcessError, Timeout, codec
+
+MAX_RESTARTS = 3  # runs of the notebook that had to be stopped (a cell hung or killed it)
+MAX_CALL_RESTARTS = 10  # per question: fresh runs after a call hung or killed the process (time bounds them too)
+ERROR_TYPE_LIMIT = 100
+ERROR_MESSAGE_LIMIT = 2000
+FINISH_SECONDS = 5  # of the submission's budget, kept to stop the student process and write the results
+VALUE_TEXT_LIMIT = 10000  # a returned string longer than this is no answer here
+
+
+@dataclasses.dataclass
+class CellReport:
+    index: int
+    error: dict = None  # {"type", "message"} from the student process, or None
+    skipped_reason: str = ""
+
+
+class StudentCodeError(Exception):
+    """An error raised by student code, reported by type name and message only."""
+
+    def __init__(self, type_name, message):
+        super().__init__(f"{type_name}: {message}" if message else type_name)
+        self.type_name, self.message = type_name, message
+
+
+def clean_error(error):
+    """A student-reported error as {"type", "message"} of short, safe strings (grader.safe_text)."""
+    if not isinstance(error, dict):
+        return {"type": "Error", "message": ""}
+    type_name = error.get("type")
+    message = error.get("message")
+    return {
+        "type": safe_text.line(type_name, ERROR_TYPE_LIMIT) if isinstance(type_name, str) and type_name else "Error",
+        "message": safe_text.text(message, ERROR_MESSAGE_LIMIT) if isinstance(message, str) else "",
+    }
+
+
+def decode_value(data, aliases=None):
+    """A value from the student process as plain data, its strings made safe."""
+    return codec.decode(data, aliases=aliases, text=lambda value: safe_text.text(value, VALUE_TEXT_LIMIT))
+
+
+class Session:
+    def __init__(self, cells, limits, secrets=(), started=None):
+        self.cells, self.limits, self.secrets = cells, limits, secrets
+        self.skipped = {}  # cell index -> why it is no longer run
+        self.reports = []
+        self.restarts = 0
+        self.call_restarts = 0
+        self.abandoned = False  # the notebook could not be run to the end: no more reruns
+        self.process = None
+        self.isolation = ""  # how the last student process was isolated (sandbox levels)
+        self.notebook_deadline = None
+        # The submission's budget runs from when grading started (reading the notebook included),
+        # and ends early enough to stop everything and write the results within it.
+        start = time.monotonic() if started is None else started
+        self.total_deadline = start + limits.total_seconds - min(FINISH_SECONDS, limits.total_seconds / 4)
+        self.case_deadline = None
+        self.problem = ""  # a whole-notebook problem, in words for the student
+
+    # -- notebook -------------------------------------------------------------------
+
+    def execute(self):
+        """Run the notebook, restarting without the cells that had to be stopped.
+
+        If it cannot be brought to the end (it died on its own, or needed too many restarts,
+        or time ran out), the session is abandoned: calls fail at once, without more reruns.
+        """
+        while True:
+            if time.monotonic() >= self.total_deadline:
+                self._out_of_time()
+                self.abandoned = True
+                return
+            self.notebook_deadline = min(time.monotonic() + self.limits.notebook_seconds, self.total_deadline)
+            outcome = self._run_once()
+            if outcome in ("ready", "dead"):
+                self.abandoned = outcome == "dead"
+                return
+            if self.restarts >= MAX_RESTARTS:
+                self.problem = (
+                    f"Your notebook had to be stopped and restarted {self.restarts} times; "
+                    "grading stopped there."
+                )
+                self.close()
+                self.abandoned = True
+                return
+            self.restarts += 1
+
+    def _out_of_time(self):
+        self.problem = (
+            f"Grading your notebook used up its time budget of {self.limits.total_seconds:g} seconds (reruns "
+            "included), so it was stopped there; checks that had not run yet got no points."
+        )
+        self.close()
+
+    def _run_once(self):
+        self.close()
+        self.reports = []
+        try:
+            self.process = StudentProcess(self.limits, self.secrets)
+        except (StudentProcessError, OSError) as error:
+            self.process = None
+            self.problem = f"Your notebook's process could not start ({error})."
+            return "dead"
+        self.isolation = self.process.describe()
+        try:
+            # Cells after the last one to run are not sent (after a cut, there may be thousands).
+            end = max((index + 1 for index in range(len(self.cells)) if index not in self.skipped), default=0)
+            skip = [index for index in sorted(self.skipped) if index < end]
+            self.process.send({"cells": self.cells[:end], "skip": skip}, self.notebook_deadline)
+        except StudentProcessError as error:
+            self.problem = f"Your notebook's process could not start ({error})."
+            return "dead"
+        return self._follow_events()
+
+    def _follow_events(self, resume_after=None):
+        """Record cell results until `ready`; returns ready, restart or dead.
+
+        Events must come in order: cell_start and cell_end of each cell that is not
+        skipped, then ready. Anything else is a broken (or forged) protocol.
+        """
+        expected = [index for index in range(len(self.cells)) if index not in self.skipped]
+        if resume_after is not None:
+            expected = [index for index in expected if index > resume_after]
+        position = 0
+        current = None  # index of the cell running now
+        started = resume_after if resume_after is not None else -1  # the last cell that started
+        try:
+            while True:
+                deadline = self.notebook_deadline
+                if current is not None:
+                    deadline = min(time.monotonic() + self.limits.cell_seconds, deadline)
+                try:
+                    event = self.process.receive(deadline)
+                except Timeout:
+                    if current is None or time.monotonic() >= self.notebook_deadline:
+                        raise
+                    return self._stop_cell(current)
+                kind, index = event.get("event"), event.get("index")
+                following = expected[position] if position < len(expected) else None
+                if type(index) is not int and index is not None:
+                    raise StudentProcessError("the notebook's process sent an unexpected message")
+                if current is None and kind == "cell_start" and following is not None and index == following:
+                    current = started = following
+                    position += 1
+                elif current is not None and kind == "cell_end" and index == current:
+                    error = event.get("error")
+                    self.reports.append(CellReport(index=current, error=None if error is None else clean_error(error)))
+                    current = None
+                elif current is None and kind == "ready" and position == len(expected):
+                    return "ready"
+                else:
+                    raise StudentProcessError("the notebook's process sent an unexpected message")
+        except Timeout:
+            if time.monotonic() >= self.total_deadline:
+                self._out_of_time()
+                return "dead"
+            self.problem = (
+                f"Your notebook did not finish within {self.limits.notebook_seconds:g} seconds; "
+                f"it was run again up to cell {started + 1} and graded with what that defined."
+            )
+            for index in range(max(started, 0), len(self.cells)):
+                self.skipped.setdefault(index, "the notebook's time limit was reached first")
+            return "restart"
+        except StudentProcessError as error:
+            if current is not None:
+                self.skipped[current] = f"the notebook's process stopped while running it ({error})"
+                return "restart"
+            self.problem = f"Your notebook's process stopped unexpectedly ({error})."
+            return "dead"
+
+    def _stop_cell(self, index):
+        """Interrupt an overrunning cell; skip it on the next run if it will not stop."""
+        self.process.interrupt()
+        try:
+            event = self.process.receive(min(time.monotonic() + INTERRUPT_GRACE_SECONDS, self.total_deadline))
+        except StudentProcessError:
+            event = {}
+        if event.get("event") == "cell_end" and event.get("index") == index:
+            self.reports.append(
+                CellReport(
+                    index=index,
+                    error={
+                        "type": "TimeLimit",
+                        "message": f"stopped after {self.limits.cell_seconds:g} seconds",
+                    },
+                )
+            )
+            return self._follow_events(resume_after=index)
+        self.skipped[index] = (
+            f"it ran for more than {self.limits.cell_seconds:g} seconds and would not stop"
+        )
+        return "restart"
+
+    # -- calls ----------------------------------------------------------------------
+
+    def _usable(self):
+        if self.process is not None and self.process.alive():
+            return True
+        if self.abandoned or self.call_restarts >= MAX_CALL_RESTARTS or time.monotonic() >= self.total_deadline:
+            return False
+        self.call_restarts += 1
+        self.execute()
+        return self.process is not None and self.process.alive()
+
+    def start_question(self):
+        """A question's calls get their own restarts: a crash in one question costs that question only."""
+        self.call_restarts = 0
+
+    def start_case(self):
+        """Start the time budget of one test case (all its calls together)."""
+        self.case_deadline = time.monotonic() + self.limits.case_seconds
+
+    def _call_deadline(self):
+        deadlines = [time.monotonic() + self.limits.call_seconds, self.total_deadline]
+        if self.case_deadline is not None:
+            deadlines.append(self.case_deadline)
+        return min(deadlines)
+
+    def _time_left_error(self, name):
+        """A StudentCodeError if the case's or the submission's budget is spent, else None."""
+        now = time.monotonic()
+        if now >= self.total_deadline:
+            return StudentCodeError(
+                "TimeLimit", f"grading used up its {self.limits.total_seconds:g}-second budget before {name} could run"
+            )
+        if self.case_deadline is not None and now >= self.case_deadline:
+            return StudentCodeError(
+                "TimeLimit", f"the calls of this check took more than {self.limits.case_seconds:g} seconds in all"
+            )
+        return None
+
+    def lookup(self, names):
+        """{name: ("callable", None) | ("value", data) | ("missing", None) | ("unreadable", type)}."""
+        if not self._usable():
+            return {name: ("missing", None) for name in names}
+        try:
+            deadline = self._call_deadline()
+            self.process.send({"op": "lookup", "names": list(names)}, deadline)
+            reply = self.process.receive(deadline)
+            found = reply["names"]
+            result = {}
+            for name in names:
+                entry = found.get(name, {})
+                kind = entry.get("kind")
+                if kind == "value":
+                    result[name] = ("value", decode_value(entry["value"]))
+                elif kind in ("callable", "unreadable"):
+                    type_name = entry.get("type")
+                    result[name] = (kind, safe_text.line(type_name, ERROR_TYPE_LIMIT)
+                                    if isinstance(type_name, str) else None)
+                else:
+                    result[name] = ("missing", None)
+            return result
+        except (StudentProcessError, codec.CodecError, KeyError, TypeError, AttributeError, ValueError, RecursionError):
+            self.process.kill()
+            return {name: ("missing", None) for name in names}
+
+    def call(self, name, args):
+        """Call the student's `name` on plain data; return (value, args_after), decoded, or raise.
+
+        A returned array that shares memory with an argument comes back as that argument.
+        """
+        error = self._time_left_error(name)
+        if error:
+            raise error
+        if not self._usable():
+            raise self._time_left_error(name) or StudentCodeError(
+                "GradingStopped", "your notebook's process is no longer running"
+            )
+        encoded_args = [codec.encode(arg) for arg in args]
+        deadline = self._call_deadline()
+        try:
+            self.process.send({"op": "call", "name": name, "args": encoded_args}, deadline)
+            reply = self.process.receive(deadline)
+        except Timeout:
+            self.process.interrupt()
+            try:
+                self.process.receive(min(time.monotonic() + INTERRUPT_GRACE_SECONDS, self.total_deadline + 1))
+            except StudentProcessError:
+                self.process.kill()
+            raise self._time_left_error(name) or StudentCodeError(
+                "TimeLimit", f"{name} did not return within {self.limits.call_seconds:g} seconds"
+            ) from None
+        except StudentProcessError as error:
+            self.process.kill()
+            raise StudentCodeError("ProcessDied", f"the process running {name} stopped ({error})") from None
+        if reply.get("ok") is not True:
+            error = clean_error(reply.get("error"))
+            raise StudentCodeError(error["type"], error["message"])
+        args_after = reply.get("args_after")
+        try:
+            after = [decode_value(arg) for arg in args_after] if isinstance(args_after, list) else []
+            return decode_value(reply.get("value"), aliases=lambda path: _argument_at(args, path)), after
+        except (codec.CodecError, TypeError, ValueError, IndexError, RecursionError) as error:
+            raise StudentCodeError(
+                "UnsupportedValue", f"{name} returned something the grader cannot read "
+                f"({safe_text.line(error, ERROR_TYPE_LIMIT * 3)})") from None
+
+    def close(self):
+        if self.process is not None:
+            self.process.kill()
+
+
+def _argument_at(args, path):
+    value = args
+    for step in path:
+        if type(step) is not int:
+            raise codec.CodecError("malformed alias")
+        value = value[step]
+    if not isinstance(value, np.ndarray):
+        raise codec.CodecError("malformed alias")
+    return value

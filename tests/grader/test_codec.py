@@ -1,0 +1,113 @@
+"""The plain-data codec between grader and student process."""
+
+import json
+
+import numpy as np
+import pytest
+
+from grader.sandbox import codec
+
+
+def roundtrip(value):
+    return codec.decode(codec.loads(codec.dumps(codec.encode(value))))
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2**70, 1.5, float("inf"), "text", [1, [2.0]], (1, "a"), {"k": [1, 2]}, 1 + 2j, Ellipsis,
+])
+def test_plain_values_roundtrip(value):
+    """Do plain Python values cross the boundary unchanged, with their exact types?"""
+    back = roundtrip(value)
+    assert back == value and type(back) is type(value)
+
+
+@pytest.mark.parametrize("dtype", ["f8", "f4", "i8", "i1", "u2", "?", "c16", ">f8"])
+def test_arrays_roundtrip_with_shape_and_dtype(dtype):
+    """Do numeric arrays keep values, shape and dtype (byte order normalised)?"""
+    array = (np.arange(12).reshape(3, 4) % 3).astype(dtype)
+    back = roundtrip(array)
+    assert type(back) is np.ndarray and back.shape == (3, 4)
+    assert back.dtype == array.dtype.newbyteorder("=") and np.array_equal(back, array)
+    scalar = roundtrip(np.float64(2.5))
+    assert type(scalar) is np.float64 and scalar == 2.5
+
+
+class Sneaky(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("value", [
+    object(), {1: 2}, np.array(["a"]), np.array([object()]), lambda: 0, type("F", (float,), {})(1.0),
+])
+def test_unreadable_values_are_refused(value):
+    """Are objects, non-numeric arrays and subclasses of plain types refused?"""
+    with pytest.raises(codec.CodecError):
+        codec.encode(value)
+
+
+def test_ndarray_subclass_arrives_as_a_plain_array():
+    """Does an ndarray subclass with a lying __eq__ arrive as a plain ndarray?"""
+    back = roundtrip(np.zeros(3).view(Sneaky))
+    assert type(back) is np.ndarray and not (back == np.ones(3)).all()
+
+
+@pytest.mark.parametrize("data", [
+    {"__ndarray__": {"dtype": "|O", "shape": [1], "data": ""}},
+    {"__ndarray__": {"dtype": "<f8", "shape": [2], "data": "AAAA"}},
+    {"__ndarray__": {"dtype": "<f8", "shape": [-1], "data": ""}},
+    {"__unknown__": 1},
+    {"a": 1, "b": 2},
+    {"__alias__": [0]},
+])
+def test_malformed_messages_are_refused(data):
+    """Does decoding refuse forged or malformed data instead of building objects?"""
+    with pytest.raises(codec.CodecError):
+        codec.decode(json.loads(json.dumps(data)))
+
+
+def test_depth_is_bounded():
+    """Is a deeply nested value refused rather than exhausting the stack?"""
+    value = []
+    for _ in range(100):
+        value = [value]
+    with pytest.raises(codec.CodecError):
+        codec.encode(value)
+
+
+def test_strings_pass_through_the_text_hook():
+    """Is every decoded string, dict keys included, given to the caller's text hook (how the grader cleans them)?"""
+    data = codec.encode({"k\u2028": ["a\ud800", ("b",)]})
+    back = codec.decode(json.loads(json.dumps(data)), text=lambda s: s.encode("utf-8", "replace").decode())
+    assert back == {"k\u2028": ["a?", ("b",)]}
+
+
+@pytest.mark.parametrize("value", [
+    [[]] * (codec.MAX_NODES + 1),
+    {"__tuple__": [0] * (codec.MAX_NODES + 1)},
+    {"__dict__": [[f"k{i}", i] for i in range(codec.MAX_NODES // 2 + 1)]},
+])
+def test_too_many_values_are_refused(value):
+    """Is a message with more values than decoding may take refused, whatever their nesting?"""
+    with pytest.raises(codec.CodecError, match="parts"):
+        codec.decode(json.loads(json.dumps(value)))
+
+
+def test_the_largest_reply_decodes_quickly():
+    """How long do the worst replies under the size limit take to read (printed; the node limit bounds them)?"""
+    import time
+
+    from grader.sandbox import Limits
+
+    budget = Limits().reply_kb * 1024
+    shapes = {"empty lists": b"[" + b"[]," * (budget // 3 - 1) + b"[]]",
+              "floats": b"[" + b"0.5," * (budget // 4 - 2) + b"0.5]",
+              "one array": codec.dumps(codec.encode(np.zeros(budget * 3 // 32 - 16)))}
+    for name, raw in shapes.items():
+        assert len(raw) <= budget
+        started = time.perf_counter()
+        try:
+            codec.decode(codec.loads(raw))
+        except codec.CodecError:
+            pass
+        print(f"decoding {len(raw)} bytes of {name}: {time.perf_counter() - started:.3f} s")
