@@ -8,10 +8,13 @@ are made unreadable to other users while any sandbox runs, and their modes resto
 the last one. The student's Python is a readable copy of the runtime where the original
 is not readable by other users (Python under a mode-700 home, or inside a protected
 folder). At the end every process of the user id is killed, and what it left is removed:
-its keys, System V IPC objects and files in every world-writable folder (leftovers.py).
+its keys, System V IPC objects and its files in the known world-writable folders (/tmp,
+/var/tmp, /dev/shm, ... and the world-writable folders below them: leftovers.py).
 
 Does NOT promise: a private view of the filesystem. The student can read what any user
-may read on the host, and its files are found and deleted by owner at the end.
+may read on the host, and its files are found and deleted by owner at the end; a
+world-writable folder elsewhere on the host (below a folder only its owner may write in)
+is not searched.
 Memory: see memory.py.
 """
 
