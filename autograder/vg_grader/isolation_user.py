@@ -58,6 +58,7 @@ class UserLevel(Level):
 
     def start(self, to_child_r, from_child_w):
         self.lease = self.folder = self.protection = self.cgroup = None
+        self.all_killed = False  # no process of the lease's user id is left
         try:
             self.lease = host.UidLease(on_acquire=lambda uid: leftovers.clear_user(uid, uid))
         except OSError as error:
@@ -90,7 +91,7 @@ class UserLevel(Level):
             pass
         host.kill_user(self.lease.uid)
         wait_or_kill(self.process)
-        host.kill_user(self.lease.uid)
+        self.all_killed = host.kill_user(self.lease.uid)
         host.reap_orphans()
 
     def cleanup(self):
@@ -99,7 +100,7 @@ class UserLevel(Level):
             self.folder = None
         if self.lease is not None:
             leftovers.clear_user(self.lease.uid, self.lease.gid)
-            self.lease.release()
+            self.lease.release(clean=self.all_killed)
             self.lease = None
         if self.protection is not None:
             self.protection.release()
