@@ -541,27 +541,29 @@ def test_make_grade_keeps_the_whole_checkout_secret(tmp_path):
 
 
 def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path, capsys):
-    """When only the process level could run, does `make grade` refuse with what it means and how to do
-    better, and warn loudly when the instructor asks for it?"""
+    """When the batch finds no level that could run notebooks, does `make grade` refuse with what it means and
+    how to do better, and warn loudly when the instructor asks for the process level?"""
     from vg_build import grade_local
+    from vg_grader import __main__ as grader_command
 
     bundle = tmp_path / "bundle.zip"
     zipfile.ZipFile(bundle, "w").close()
     arguments = ["--bundle", str(bundle), "--submissions", str(tmp_path), "--out", str(tmp_path / "out")]
+    seen = {}
+
+    def batch(code):
+        def run(command, env, **kwargs):
+            seen["isolation"] = env.get("VG_GRADER_ISOLATION")
+            return subprocess.CompletedProcess(command, code)
+        return run
+
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    monkeypatch.setattr(grade_local, "probe", lambda source, environment: {
-        "level": "", "reason": "process: used only when asked for (VG_GRADER_ISOLATION=process)"})
+    monkeypatch.setattr(grade_local.subprocess, "run", batch(grader_command.NO_ISOLATION))
     with pytest.raises(SystemExit) as refused:
         grade_local.main(arguments)
     assert "ISOLATION=process" in str(refused.value) and "stronger level" in str(refused.value)
-    seen = {}
-
-    def batch(command, env, **kwargs):
-        seen["isolation"] = env.get("VG_GRADER_ISOLATION")
-        return subprocess.CompletedProcess(command, 0)
-
-    monkeypatch.setattr(grade_local, "probe", lambda source, environment: {"level": "process", "reason": "..."})
-    monkeypatch.setattr(grade_local.subprocess, "run", batch)
+    assert grade_local.NO_ISOLATION == grader_command.NO_ISOLATION
+    monkeypatch.setattr(grade_local.subprocess, "run", batch(0))
     with pytest.raises(SystemExit) as ran:
         grade_local.main(arguments + ["--isolation", "process"])
     assert ran.value.code == 0 and seen["isolation"] == "process"

@@ -3,14 +3,14 @@
 The submissions (notebooks, grader.export() zips, Gradescope exports: vg_build.intake) are
 staged with their roster, the bundle is unpacked into a private temporary folder, and its
 own grader runs from there, exactly as run_autograder runs it on Gradescope. Before grading,
-one student process is started to learn the isolation level this machine gives: a level
-weaker than the strongest is announced with the reason, and the `process` level (the student
-runs as the instructor's own user, nothing is secret from it) is refused unless asked for
-with `make grade ISOLATION=process`.
+the batch starts one student process to learn the isolation level this machine gives, once
+for the run (every grader then starts there): a level weaker than the strongest is announced
+with the reason, grading is refused where no level can run a notebook, and the `process`
+level (the student runs as the instructor's own user, nothing is secret from it) is used only
+when asked for with `make grade ISOLATION=process`, with a warning.
 """
 
 import argparse
-import json
 import os
 import pathlib
 import subprocess
@@ -22,15 +22,7 @@ from . import intake
 from .config import REPO
 
 LEVELS = ("namespace", "user", "process")
-PROBE = """
-import json
-from vg_grader import sandbox
-try:
-    level, reason = sandbox.probe()
-except sandbox.StudentProcessError as error:
-    level, reason = "", str(error)
-print(json.dumps({"level": level, "reason": reason}))
-"""
+NO_ISOLATION = 3  # the exit status of vg_grader's batch when no isolation level can run a notebook here
 STRONGER = ("For a stronger level, grade as root (the user level: a user id of its own per notebook) on a Linux "
             "machine that allows namespaces (the namespace level: e.g. not inside a container that forbids "
             "unshare), or where unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1 "
@@ -64,15 +56,6 @@ def secret_folders(repo, bundle, submissions, out):
     return [repo, *git_folders(repo), bundle.resolve().parent, submissions.resolve(), out.resolve()]
 
 
-def probe(source, environment):
-    completed = subprocess.run([sys.executable, "-c", PROBE], cwd=source, env=environment, capture_output=True,
-                               text=True, check=False, timeout=120)
-    try:
-        return json.loads(completed.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"level": "", "reason": (completed.stderr.strip().splitlines() or ["the probe failed"])[-1]}
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m vg_build.grade_local", description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", type=pathlib.Path, required=True)
@@ -102,17 +85,7 @@ def main(argv=None):
         # notebooks run, and their modes restored afterwards.
         secrets = secret_folders(REPO, args.bundle, intake.source_folder(args.submissions), args.out)
         environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
-        found = probe(source, environment)
-        if not found["level"]:
-            if args.isolation != "process" and os.geteuid() != 0:
-                sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
-                         f"works here ({found['reason']}). The `process` level would run every notebook as you, "
-                         "able to read and change anything you can, including the reference solutions: use it "
-                         f"only for trusted notebooks, with `make grade ISOLATION=process`. {STRONGER}")
-            sys.exit(f"Refusing to grade: {found['reason']}.")
-        print(f"Isolation level: {found['level']}" + (f" (stronger levels not available: {found['reason']})"
-                                                      if found["reason"] else ""), flush=True)
-        if found["level"] == "process":
+        if args.isolation == "process":
             print("WARNING: the process level runs every notebook as your own user: it can read the reference "
                   "solutions and hidden tests and change your files. " + STRONGER, flush=True)
         command = [
@@ -120,7 +93,15 @@ def main(argv=None):
             "--submissions", str(staged.folder), "--roster", str(staged.roster), "--out", str(args.out.resolve()),
             "--jobs", str(args.jobs),
         ]
-        sys.exit(subprocess.run(command, cwd=source, env=environment, check=False).returncode)
+        code = subprocess.run(command, cwd=source, env=environment, check=False).returncode
+        if code == NO_ISOLATION:  # the batch said why, and graded nothing
+            if args.isolation != "process" and os.geteuid() != 0:
+                sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
+                         "works here (see above). The `process` level would run every notebook as you, able to "
+                         "read and change anything you can, including the reference solutions: use it only for "
+                         f"trusted notebooks, with `make grade ISOLATION=process`. {STRONGER}")
+            sys.exit("Refusing to grade: no isolation level can run the notebooks here (see above).")
+        sys.exit(code)
 
 
 if __name__ == "__main__":

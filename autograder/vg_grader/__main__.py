@@ -2,13 +2,15 @@
 
     python -m vg_grader grade --source DIR --submission PATH --results FILE
     python -m vg_grader batch --source DIR --submissions DIR --out DIR [--jobs N] [--roster FILE]
+    python -m vg_grader graders --source DIR    (batch starts it: see serve_graders)
 
 DIR (--source) is an unpacked autograder bundle: config.json, tests/, the reference module.
 
 `batch` grades every DIR/*.ipynb, or every submission of a roster (roster.json, written by
 `make grade`'s intake: stem, path below DIR, students, submission id, and the inputs it could
-not take with the reason), each in its own grader process (one failure never stops the rest),
-and writes, in OUT (which may already exist):
+not take with the reason), each in its own grader process (one failure never stops the rest;
+forked from one that imported the grader once: serve_graders), and writes, in OUT (which may
+already exist):
 
     OUT/<stem>.json            the results Gradescope would get (always written, valid)
     OUT/grades.csv             submission,submission_id,name,email,sid,<question>...,total:
@@ -25,13 +27,17 @@ It shows a progress bar with the running count, the rate and the time left.
 """
 
 import argparse
+import atexit
 import concurrent.futures
 import csv
 import json
 import os
 import pathlib
+import select
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -41,6 +47,7 @@ from . import report, results, safe_text
 GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
 OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
 IDENTITY = ["submission_id", "name", "email", "sid"]
+NO_ISOLATION = 3  # exit status of `batch` when no isolation level can run a notebook here (nothing is graded)
 
 
 def load_config(source_dir):
@@ -66,18 +73,167 @@ def write_bytes(path, data):
     os.replace(temporary, path)
 
 
-def grade_one(source_dir, submission, results_path):
+def grade_one(source_dir, submission, results_path, config=None, test_files=None):
     from . import grading
 
     started = time.monotonic()
     try:
-        data = grading.grade(submission, source_dir, load_config(source_dir))
+        data = grading.grade(submission, source_dir, config or load_config(source_dir), test_files)
         write_json(results_path, data)
     except Exception:  # an error of the grader itself: still a valid results file
         traceback.print_exc()
         data = results.grader_failure(time.monotonic() - started)
         write_json(results_path, data)
     return data
+
+
+def serve_graders(source_dir):
+    """`graders`: fork a fresh grader per request, from a process that imported the grader and read the tests once.
+
+    It first finds the isolation level this machine gives (sandbox.probe: one student process
+    started and stopped) and replies {"level", "reason"} ("" if none can run a notebook).
+    Requests come on stdin, one JSON line each: {"id", "submission", "results", "stderr"}.
+    Each is graded as `grade` grades it, in a child process of its own (stdout /dev/null,
+    stderr into the request's file), so that one that crashes or hangs costs that submission
+    only; replies on stdout are {"id", "pid"} once it runs and {"id", "code"} (its exit
+    status) once it ended. Ends when stdin closes and every child has ended. Single-threaded,
+    with one BLAS thread (batch sets it), so forking it is safe: starting Python and numpy and
+    compiling the tests once per batch instead of once per submission is what this saves.
+    """
+    from . import grading, sandbox
+
+    config = load_config(source_dir)
+    test_files = grading.load_tests(source_dir, config)
+    try:  # the isolation level of the whole run, found once: every grader forked below starts there
+        level, reason = sandbox.probe()
+    except sandbox.StudentProcessError as error:
+        level, reason = "", str(error)
+    if level:
+        os.environ[sandbox.ISOLATION_VARIABLE] = level
+        os.environ[sandbox.PROBED_VARIABLE] = reason
+    wake_r, wake_w = os.pipe()
+    for fd in (wake_r, wake_w):
+        os.set_blocking(fd, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select through the wake-up pipe
+    signal.set_wakeup_fd(wake_w)
+    requests, pending, running, open_input = sys.stdin.fileno(), b"", {}, True
+
+    def reply(message):
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+    reply({"level": level, "reason": reason})
+    while open_input or running:
+        ready = select.select([wake_r] + ([requests] if open_input else []), [], [])[0]
+        if wake_r in ready:
+            while True:
+                try:
+                    os.read(wake_r, 4096)
+                except BlockingIOError:
+                    break
+        while running:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                break
+            reply({"id": running.pop(pid), "code": os.waitstatus_to_exitcode(status)})
+        if requests in ready:
+            chunk = os.read(requests, 65536)
+            open_input = bool(chunk)
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for request in (json.loads(line) for line in lines if line.strip()):
+                pid = os.fork()
+                if pid == 0:
+                    _grade_forked(source_dir, config, test_files, request, (wake_r, wake_w))
+                running[pid] = request["id"]
+                reply({"id": request["id"], "pid": pid})
+
+
+def _grade_forked(source_dir, config, test_files, request, inherited):
+    """In a child of serve_graders: grade one request, then exit (never return into the server's loop)."""
+    code = 1
+    atexit._clear()  # the server's exit handlers are the server's (its probe's runtime copy, at the user level)
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in inherited:
+            os.close(fd)
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.dup2(os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+        grade_one(source_dir, pathlib.Path(request["submission"]), pathlib.Path(request["results"]), config,
+                  test_files)
+        code = 0
+    except BaseException:  # noqa: B036 - reported on stderr; the child must exit here whatever happened
+        traceback.print_exc()
+    finally:
+        atexit._run_exitfuncs()  # what grading registered here
+        sys.stderr.flush()
+        os._exit(code)
+
+
+class Graders:
+    """The batch's side of serve_graders: grade(submission, results, timeout) from any thread."""
+
+    def __init__(self, source_dir, folder):
+        environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        self.folder, self.lock, self.slots, self.count = folder, threading.Lock(), {}, 0
+        self.server = subprocess.Popen([sys.executable, "-m", "vg_grader", "graders", "--source", str(source_dir)],
+                                       cwd=source_dir, env=environment, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE)
+        try:
+            probe = json.loads(self.server.stdout.readline())
+        except ValueError:  # the server did not start (its error is on stderr)
+            probe = {"level": "", "reason": "the grader could not start"}
+        self.level, self.reason = probe["level"], probe["reason"]
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.server.stdout:
+            message = json.loads(line)
+            with self.lock:
+                slot = self.slots[message["id"]]
+            if "pid" in message:
+                slot["pid"] = message["pid"]
+            else:
+                slot["code"] = message["code"]
+                slot["done"].set()
+        with self.lock:  # the server is gone: nobody waits for it any longer
+            for slot in self.slots.values():
+                slot["done"].set()
+
+    def grade(self, submission, results_path, timeout):
+        """(exit code or None if it did not end in time and was killed, the grader's stderr)."""
+        with self.lock:
+            self.count += 1
+            key = str(self.count)
+            slot = self.slots[key] = {"done": threading.Event(), "pid": None, "code": None}
+            stderr = os.path.join(self.folder, f"{key}.stderr")
+            request = {"id": key, "submission": str(submission), "results": str(results_path), "stderr": stderr}
+            self.server.stdin.write((json.dumps(request) + "\n").encode())
+            self.server.stdin.flush()
+        ended = slot["done"].wait(timeout)
+        if not ended and slot["pid"]:
+            try:  # a child the server has not reaped yet: its pid is still its own
+                os.kill(slot["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            slot["done"].wait(10)
+        try:
+            with open(stderr, "rb") as handle:
+                text = handle.read().decode(errors="replace")
+            os.unlink(stderr)
+        except OSError:
+            text = ""
+        if not ended:
+            return None, text
+        return (-1 if slot["code"] is None else slot["code"]), text  # -1: the server stopped first
+
+    def close(self):
+        self.server.stdin.close()
+        self.server.wait()
 
 
 class Progress:
@@ -212,16 +368,11 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's
         started, why = time.monotonic(), []
         try:
-            completed = subprocess.run(
-                [sys.executable, "-m", "vg_grader", "grade", "--source", str(source_dir),
-                 "--submission", str(notebook), "--results", str(result_path)],
-                cwd=source_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, timeout=timeout,
-            )
-            if completed.returncode:
-                why = [safe_text.line(line) for line in completed.stderr.decode(errors="replace").split("\n")
-                       if line.strip()][-1:]
-        except subprocess.TimeoutExpired:
-            why = [f"the grader did not finish within {timeout:.0f} s"]
+            code, stderr = graders.grade(notebook, result_path, timeout)
+            if code is None:
+                why = [f"the grader did not finish within {timeout:.0f} s"]
+            elif code:
+                why = [safe_text.line(line) for line in stderr.split("\n") if line.strip()][-1:]
         except OSError as error:
             why = [str(error)]
         try:
@@ -252,15 +403,27 @@ def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
         return entry, (None if failed else data)
 
     records = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for entry, data in pool.map(run, entries):
-            records.append({"stem": safe_text.line(entry["stem"]), "file": entry["stem"], "results": data,
-                            "students": entry["students"], "submission_id": entry["submission_id"]})
-            if data is None:
-                not_graded.append({"input": entry["input"], "reason": "the grader failed on it (see the batch output)"})
-            elif (data.get("extra_data") or {}).get("unreadable"):  # scored 0, and the student is told why
-                not_graded.append({"input": entry["input"], "reason": "unreadable, scored 0: "
-                                   + str(data["extra_data"].get("reason", "see its feedback page"))})
+    with tempfile.TemporaryDirectory(prefix="vg-graders-") as folder:
+        graders = Graders(source_dir, folder)
+        if not graders.level:
+            graders.close()
+            print(f"No isolation level can run the notebooks here: {graders.reason}.", file=sys.stderr, flush=True)
+            sys.exit(NO_ISOLATION)
+        print(f"Isolation level: {graders.level}" + (f" (stronger levels not available: {graders.reason})"
+                                                     if graders.reason else ""), flush=True)
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+                graded = list(pool.map(run, entries))
+        finally:
+            graders.close()
+    for entry, data in graded:
+        records.append({"stem": safe_text.line(entry["stem"]), "file": entry["stem"], "results": data,
+                        "students": entry["students"], "submission_id": entry["submission_id"]})
+        if data is None:
+            not_graded.append({"input": entry["input"], "reason": "the grader failed on it (see the batch output)"})
+        elif (data.get("extra_data") or {}).get("unreadable"):  # scored 0, and the student is told why
+            not_graded.append({"input": entry["input"], "reason": "unreadable, scored 0: "
+                               + str(data["extra_data"].get("reason", "see its feedback page"))})
 
     with open(out_dir / "grades.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -324,9 +487,13 @@ def main(argv=None):
     many.add_argument("--out", type=pathlib.Path, required=True)
     many.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     many.add_argument("--roster", type=pathlib.Path, help="roster.json of make grade's intake (default: DIR/*.ipynb)")
+    server = commands.add_parser("graders", help="fork a grader per request on stdin (batch starts it)")
+    server.add_argument("--source", type=pathlib.Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "grade":
         grade_one(args.source.resolve(), args.submission, args.results)
+    elif args.command == "graders":
+        serve_graders(args.source.resolve())
     else:
         if not args.submissions.is_dir():
             sys.exit(f"SUBMISSIONS={args.submissions} is not a folder: give a folder of .ipynb files.")

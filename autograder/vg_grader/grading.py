@@ -110,8 +110,16 @@ def run_cases(test_file, hidden, environment, session):
             for case in test_file.cases if case.hidden == hidden]
 
 
-def grade(submission_path, source_dir, config):
+def load_tests(source_dir, config):
+    """The test file of each question of config, from the bundle's tests/."""
+    return otter_tests.load_all(source_dir / "tests", [question["name"] for question in config["questions"]])
+
+
+def grade(submission_path, source_dir, config, test_files=None):
     """Results (a dict in Gradescope's format) for one submission; never raises for bad input.
+
+    test_files: load_tests(source_dir, config) loaded beforehand (by a process that forks a
+    grader per submission), never run yet.
 
     Every public case of every question runs first, and what students see at once (their
     messages, the notebook's problems) is fixed then, before any hidden input reaches the
@@ -119,8 +127,7 @@ def grade(submission_path, source_dir, config):
     follow which), it can show only in results published later.
     """
     started = time.monotonic()
-    questions = [question["name"] for question in config["questions"]]
-    test_files = otter_tests.load_all(source_dir / "tests", questions)
+    test_files = load_tests(source_dir, config) if test_files is None else test_files
     try:
         cells = submission.read_cells(submission_path, config["notebook"])
     except submission.SubmissionError as error:
