@@ -28,8 +28,6 @@ It shows a progress bar with the running count, the rate and the time left.
 
 import argparse
 import atexit
-import concurrent.futures
-import csv
 import json
 import os
 import pathlib
@@ -42,7 +40,7 @@ import threading
 import time
 import traceback
 
-from . import report, results, safe_text
+from . import results, safe_text
 
 GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
 OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
@@ -304,6 +302,7 @@ def load_roster(submissions_dir, roster_path):
 
 def _write_csv(path, header, rows):
     """A CSV whose cells (student names and file names among them) never read as formulas."""
+    import csv
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -345,6 +344,10 @@ class Outputs:
 
 def batch(source_dir, submissions_dir, out_dir, jobs, roster_path=None):
     """Grade every submission in its own grader process; one failure never stops the rest."""
+    import concurrent.futures  # the batch's only: `grade`, run once per submission on Gradescope, starts faster
+    import csv
+
+    from . import report
     entries, not_graded, source = load_roster(submissions_dir, roster_path)
     if not entries and not not_graded:
         sys.exit(f"No .ipynb files in {submissions_dir}: put one notebook per student there.")
