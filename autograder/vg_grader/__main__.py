@@ -133,7 +133,8 @@ def serve_graders(source_dir):
             pid, status = os.waitpid(-1, os.WNOHANG)
             if not pid:
                 break
-            reply({"id": running.pop(pid), "code": os.waitstatus_to_exitcode(status)})
+            if pid in running:  # else an orphan adopted from a grader that died (the user level's subreaper)
+                reply({"id": running.pop(pid), "code": os.waitstatus_to_exitcode(status)})
         if requests in ready:
             chunk = os.read(requests, 65536)
             open_input = bool(chunk)
