@@ -431,6 +431,21 @@ def test_levels_are_tried_strongest_first(monkeypatch):
     assert [level for level, _ in sandbox.candidate_levels()] == list(sandbox.LEVELS)
 
 
+def test_a_grader_started_at_the_probed_level_gives_the_probes_reason(monkeypatch):
+    """When `make grade` starts a grader at the level its one probe found, does the grader give the probe's
+    reason for the stronger levels it skips (and, capped by hand without a probe, say it was capped)?"""
+    reason = f"namespace: unshare is not allowed here ({uuid.uuid4().hex})"
+    monkeypatch.setenv(sandbox.ISOLATION_VARIABLE, "user")
+    monkeypatch.setenv(sandbox.PROBED_VARIABLE, reason)
+    assert [level for level, _ in sandbox.candidate_levels()] == ["user", "process"]
+    assert sandbox.skipped_levels() == [reason]
+    monkeypatch.delenv(sandbox.PROBED_VARIABLE)
+    assert sandbox.skipped_levels() == ["namespace: not tried (VG_GRADER_ISOLATION=user)"]
+    monkeypatch.setenv(sandbox.ISOLATION_VARIABLE, "namespace")
+    monkeypatch.setenv(sandbox.PROBED_VARIABLE, reason)
+    assert sandbox.skipped_levels() == []  # the strongest level skips nothing, whatever the variable says
+
+
 def test_process_level_only_when_asked_and_never_as_root(monkeypatch):
     """Is the process level (the student runs as the grader's user) refused unless asked for, and always for root?"""
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
