@@ -103,8 +103,8 @@ def public_data(parameters):
     unit /= np.linalg.norm(unit, 2)  # sigma_max rounds below 1
     rho_at_one = turn @ np.array([[1.0, 3.0], [0.0, 0.5]]) @ turn.T  # rho rounds above 1, sigma_max > 1
     scales = [
-        (np.diag([2.0, 1.0]), 0.25),
         (np.array([[1.2, 2.0], [0.0, 0.6]]), 0.5),
+        (np.diag([2.0, 1.0]), 0.25),
         (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0),
         (np.array([[1, 2], [3, 4]]), 0.25),
         (np.array([[0.6, 0.0], [0.6, 0.0]]), 1.0),
@@ -112,7 +112,7 @@ def public_data(parameters):
     ]
     data["scale_examples"] = [(W, gamma, reference.safe_scale(W, gamma)) for W, gamma in scales]
     horizons = [
-        (np.diag([2.0, 1.0]), 0.25, 0.01),
+        (np.diag([2.0, 1.8]), 0.25, 0.01),
         (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0, 0.1),
         (np.array([[0.5, 0.9], [0.0, 0.5]]), 1.0, 0.01),  # rho 0.5, sigma_max 1.13: no horizon
         (np.diag([3.0, -1.0]), 0.25, 0.5),
@@ -133,6 +133,7 @@ def public_data(parameters):
         (np.array([[-1.5, 0.0], [0.0, 0.5]]), 1.0),
         (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0),
         (np.diag([1.5, 0.25]), 0.25),
+        (np.diag([0.8, 0.1]), 0.5),
         (np.array([[3.88, 4.0], [0.0, 3.88]]), 0.25),
         (np.array([[2.0, 2.0], [0.0, 2.0]]), 0.5),  # a Jordan block at rho = 1/gamma: linear growth only
         (orthogonal, 1.0),

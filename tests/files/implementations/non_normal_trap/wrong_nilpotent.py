@@ -1,5 +1,5 @@
 """A nilpotent W: it grows past size in one step, but its square is 0.
-hint: too_small
+hint: nilpotent
 severity: math
 """
 import numpy as np
