@@ -41,7 +41,10 @@ PHRASES = {
     "returns_wrong_type": ["should"],
     ("sigmoid_gradient", "returns_wrong_type"): ["should be a numpy array"],
     ("clip_gradients", "returns_wrong_type"): ["list("],
-    ("gradient_regime", "returns_wrong_type"): ["not the result of the comparison"],
+    ("explosion_regime", "returns_wrong_type"): ["not the result of a comparison"],
+    ("safe_scale", "returns_wrong_type"): ["should return a number"],
+    ("non_normal_trap", "returns_wrong_type"): ["square numpy array"],
+    ("vanishing_horizon", "returns_wrong_type"): ["return none itself"],
     "bias_broadcast": ["broadcasts", "b_h.reshape(-1)"],
     "broadcast_axis": ["scales the columns"],
     "globals": ["global variables"],
@@ -58,14 +61,28 @@ PHRASES = {
     "first_array_only": ["one array only"],
     "inverted_factor": ["not g / max_norm"],
     "wrong_norm": ["sum of squares"],
-    ("gradient_regime", "wrong_norm"): ["column sum", "largest singular value"],
     "zero_division": ["divide by zero", "dividing by g"],
     "eigenvalue": ["spectral radius", "non-normal"],
     "frobenius": ["frobenius"],
     "max_entry": ["largest absolute entry"],
     "signed_max": ["signed"],
     "singular_value_order": ["smallest singular value"],
-    "threshold": ["1/gamma"],
+    "threshold": ["without tolerance"],
+    ("vanishing_horizon", "threshold"): ["within 1e-9 of 1", "return none"],
+    "forgets_gamma": ["left out gamma"],
+    ("non_normal_trap", "forgets_gamma"): ["grows without gamma"],
+    "ignores_gamma": ["ignore gamma"],
+    "compares_with_gamma": ["instead of 1/gamma"],
+    "inverted_scale": ["c gamma sigma_max = 1"],
+    "step_too_many": ["one step too many"],
+    "step_too_few": ["one step too few", "round up"],
+    "necessary_not_sufficient": ["never say 'possible'", "necessary, not sufficient"],
+    "normal_matrix": ["your w is normal", "non-normal"],
+    "nilpotent": ["nilpotent"],
+    "eigenvalue_at_threshold": ["jordan block", "is not below it"],
+    "too_small": ["the product is too small"],
+    "one_step": ["raised zerodivisionerror", "one step included"],
+    ("safe_scale", "not_float64"): ["float64", "float32"],
     "wrong_string": ["exactly as written"],
     "learning_rate": ["multiply by learning_rate"],
     "caps_step": ["capped the step at max_norm"],
@@ -96,7 +113,10 @@ SPECIFIC = ["transpose", "one factor too many", "reverse order", "squared norm",
             "largest absolute entry", "norms do not add up", "spectral norm", "multiply by learning_rate",
             "capped the step at max_norm", "only ever shrinks", "only gradients with g > max_norm are scaled",
             "min(g, max_norm)**2", "do not divide by it",
-            "stands for a run without clipping"]
+            "stands for a run without clipping", "left out gamma", "ignore gamma", "instead of 1/gamma",
+            "c gamma sigma_max = 1", "one step too many", "one step too few", "never say 'possible'",
+            "your w is normal", "nilpotent", "is not below it", "the product is too small", "grows without gamma",
+            "without tolerance"]
 
 
 def keyword(path):
@@ -287,7 +307,8 @@ def otter_summary(question, implementation, tests_dir):
 
 @pytest.mark.parametrize("stem", ["prod/wrong_transposed_jacobian", "clip_gradients/wrong_squared_norm",
                                   "sigmoid_gradient/wrong_abs_in_place_mutates", "prod/wrong_global_t",
-                                  "step_lengths/wrong_caps_step_at_max_norm", "gradient_regime/wrong_spectral_radius"])
+                                  "step_lengths/wrong_caps_step_at_max_norm",
+                                  "explosion_regime/wrong_spectral_radius_for_both"])
 def test_grader_check_prints_the_teaching_message(dist, stem):
     """Does stock Otter's grader.check show the same hint, with input, expected and got?"""
     path = BANK / f"{stem}.py"
@@ -304,7 +325,7 @@ def test_check_all_fits_on_a_screen(dist):
     total = 0
     mistakes = ("sigmoid_gradient/wrong_returns_sigmoid", "prod/wrong_transposed_jacobian",
                 "clip_gradients/wrong_per_array_clipping", "step_lengths/wrong_caps_step_at_max_norm",
-                "gradient_regime/wrong_spectral_radius")
+                "explosion_regime/wrong_spectral_radius_for_both")
     for stem in mistakes:
         path = BANK / f"{stem}.py"
         summary, test_file = otter_summary(QUESTION_OF[path.parent.name], path, tests_dir)

@@ -987,6 +987,29 @@ def test_memorising_the_public_checks_earns_nothing(grade, dist, student_noteboo
     assert "Traceback" not in results["blank"]["output"] + "".join(t["output"] for t in results["blank"]["tests"])
 
 
+# Question 5 answered with the numbers and verdicts the notebook's text states, and nothing computed.
+TEXT_COPIER = {
+    "safe_scale": "def safe_scale(W_hh, gamma):\n    return 4.0 if gamma == 0.25 else 1.0\n",
+    "vanishing_horizon": "def vanishing_horizon(W_hh, gamma, tol):\n    return None if gamma == 1.0 else 19\n",
+    "non_normal_trap": "import numpy as np\n\n\ndef non_normal_trap(gamma, size, steps):\n"
+                       "    return np.array([[3.88, 4.0], [0.0, 3.88]])\n",
+    "explosion_regime": "def explosion_regime(W_hh, gamma):\n"
+                        '    return "possible" if gamma == 0.25 else "impossible"\n',
+}
+
+
+def test_copying_the_numbers_of_the_text_earns_nothing(grade, solution_notebook):
+    """Does a notebook that answers Question 5 with the numbers the text states (the threshold 4, the 19
+    factors, its non-normal W_nn, its verdicts) and computes nothing score 0 on the question?"""
+    from .conftest import question_scores, with_cell_replaced
+
+    copier = solution_notebook
+    for function, source in TEXT_COPIER.items():
+        copier = with_cell_replaced(copier, function, source)
+    results = grade({"copier": copier})["copier"]
+    assert question_scores(results)["conditions"] == 0, results["tests"]
+
+
 def _corrupting_cell(function, base, how):
     """A cell whose function returns base's answer, then changes its array arguments in place."""
     signature = SIGNATURES[function]
