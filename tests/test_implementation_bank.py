@@ -956,7 +956,8 @@ def public_answers(tests_dir):
     answers["vanishing_horizon"] += [((untouched, 0.25, 0.01), ref.vanishing_horizon(untouched, 0.25, 0.01))]
     # The construction has no expected value: the memoriser keeps a right matrix per public input.
     answers["non_normal_trap"] = [(args, ref.non_normal_trap(*args))
-                                  for args in [(0.25, 10.0, 19), (1.0, 100.0, 5), (0.5, 1e4, 40), (0.25, 3.0, 1)]]
+                                  for args in [(0.25, 10.0, 19), (1.0, 100.0, 5), (0.5, 1e4, 40), (0.25, 3.0, 1),
+                                               (1.0, 1e9, 300)]]
     answers["explosion_regime"] = [((W, gamma), label) for W, gamma, label in conditions["_EXPLOSION_EXAMPLES"]]
     answers["explosion_regime"] += [((untouched, 0.5), ref.explosion_regime(untouched, 0.5))]
     return answers
