@@ -73,6 +73,7 @@ PHRASES = {
     ("non_normal_trap", "forgets_gamma"): ["grows without gamma"],
     "ignores_gamma": ["ignore gamma"],
     "compares_with_gamma": ["instead of 1/gamma"],
+    ("safe_scale", "wrong_norm"): ["column sum", "largest singular value"],
     "inverted_scale": ["c gamma sigma_max = 1"],
     "step_too_many": ["one step too many"],
     "step_too_few": ["one step too few", "round up"],
@@ -297,9 +298,13 @@ def test_code_spans_render_as_code():
 
 
 def otter_summary(question, implementation, tests_dir):
-    """What grader.check(question) prints, with stock Otter, for a notebook holding implementation."""
+    """What grader.check(question) prints, with stock Otter, for a notebook holding implementation and a
+    correct bank entry for each other function of the question."""
     env = {}
-    exec("import numpy as np\nt = 20\n" + implementation.read_text(), env)
+    others = [sorted((BANK / function).glob("correct_*.py"))[0] for function, graded_by in QUESTION_OF.items()
+              if graded_by == question and function != implementation.parent.name]
+    for path in [*others, implementation]:
+        exec("import numpy as np\nt = 20\n" + path.read_text(), env)
     test_file = ExceptionTestFile.from_file(str(tests_dir / f"{question}.py"))
     test_file.run(env)
     return test_file.summary(), test_file
