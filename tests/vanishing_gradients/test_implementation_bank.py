@@ -865,6 +865,32 @@ def test_score_is_in_the_band_of_its_severity(bank_results, function_cases, path
     assert low <= score <= high, f"{severity(path)} entry scored {score:.1%}: {results['tests']}"
 
 
+# The flaws nearest a tolerance: float32 arithmetic, right mathematics at too low a precision.
+NEAR_TOLERANCE = ("prod/wrong_float32_slopes", "safe_scale/wrong_float32")
+
+
+@pytest.mark.parametrize("stem", NEAR_TOLERANCE)
+def test_flaws_near_a_tolerance_keep_their_band_on_every_seed(function_cases, monkeypatch, stem):
+    """Does each flaw nearest a tolerance earn a flaw's share on each of 40 grading seeds, not only on the
+    seed the bank is graded with (any change to a test file draws new hidden inputs)?"""
+    function = stem.split("/")[0]
+    namespace = {}
+    exec((BANK / f"{stem}.py").read_text(), namespace)
+    cases = function_cases[function].values()
+    low, high = BANDS["flaw"]
+    for seed in np.random.default_rng(0).integers(0, 2**63, size=40):
+        monkeypatch.setenv("VG_GRADING_SEED", str(seed))
+        earned = 0.0
+        for case in cases:
+            try:
+                case.function(**{name: namespace[name] for name in case.parameters})
+            except Exception:  # a failed check
+                continue
+            earned += case.points
+        share = earned / sum(case.points for case in cases)
+        assert low <= share <= high, f"seed {seed}: {share:.1%}"
+
+
 @pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
 def test_public_checks_predict_hidden_ones(bank_results, function_cases, path):
     """If an entry passes every public check of its function, does it pass every hidden one too?"""
