@@ -1,6 +1,6 @@
 """Does the feedback teach? Messages for every wrong implementation of the bank, and their form.
 
-Every ``wrong_*`` file of tests/files/implementations names its mistake on a ``hint: <keyword>``
+Every ``wrong_*`` file of tests/vanishing_gradients/files/implementations names its mistake on a ``hint: <keyword>``
 line. Graded through `make grade`'s path (one batch for the whole bank), the feedback students
 see at once (the visible top-level output of results.json, i.e. the public checks) must name
 that kind of mistake: PHRASES maps each keyword to phrases it must contain. Hidden checks must

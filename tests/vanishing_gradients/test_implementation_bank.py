@@ -1,4 +1,4 @@
-"""Is the bank of student implementations in tests/files/implementations/ what it claims, and
+"""Is the bank of student implementations in tests/vanishing_gradients/files/implementations/ what it claims, and
 does the grader score it by understanding?
 
 Each file there is one self-contained student notebook cell defining one of the graded

@@ -3,7 +3,7 @@
     .venv/bin/python tests/files/adversarial/make_corpus.py
 
 Each notebook here holds only the cells of its attack (or mistake); the test
-(tests/test_adversarial.py) adds them to a base notebook built the same way as the
+(tests/grader/test_adversarial.py) adds them to a base notebook built the same way as the
 release: `blank` (the student notebook as handed out, which scores 0) or `solution`.
 `metadata.adversarial` says how:
 
@@ -637,7 +637,7 @@ echo "a shell cell"
 # Generator functions, one per kind of state that could outlive a sandbox. Each notebook
 # first looks for what an earlier run with the same @MARKER@ left (anything named after the
 # marker but not after this run's own token) and raises "LEAKED ..." if it finds some, then
-# plants its own. tests/test_isolation.py grades each twice, at the namespace and the user
+# plants its own. tests/grader/test_sandbox.py grades each twice, at the namespace and the user
 # level, and checks the host after each run: nothing may be found, nothing may be left.
 
 LEFTOVER_PRELUDE = '''
