@@ -49,7 +49,7 @@ NOTEBOOKS = sorted(path.stem for path in CORPUS.glob("*.ipynb")
 
 
 def corpus():
-    """tests/test_adversarial.py, which grades the corpus at the namespace level (it imports this module)."""
+    """tests/grader/test_adversarial.py, which grades the corpus at the namespace level (it imports this module)."""
     from . import test_adversarial
 
     return test_adversarial
