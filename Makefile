@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 BROWSER_PACKAGES ?= chromium libjs-mathjax fonts-noto-color-emoji
 
 BIN        := $(VENV)/bin
-export PYTHONPATH := $(CURDIR)/autograder:$(CURDIR)/solutions
+export PYTHONPATH := $(CURDIR)/autograder:$(CURDIR)/solutions:$(CURDIR)/solutions/gated_cells
 STAMP      := $(VENV)/.installed
 BUNDLE     := $(DIST)/autograder/$(ASSIGNMENT)-autograder.zip
 SOURCES    := $(shell find assignments student_templates solutions autograder requirements -type f -not -path '*/__pycache__/*')
