@@ -225,8 +225,8 @@ def test_cell_gradient_regime_sees_the_full_jacobian():
     low_forget = np.concatenate([np.full(n, -2.0), np.zeros(3 * n)])
     U = rng.normal(size=(4 * n, n)) / np.sqrt(n)
     assert ref.cell_gradient_regime(0, x, h0, c0, W, U, low_forget, tol) == "vanishing"
-    # f, i, o saturated near 1 and the state at the fixed point 0, where g' = tanh' = 1: each step multiplies
-    # (h, c) by [[2u, 1], [2u, 1]] (f = i = o = 1) with u = U_g: it grows like (2u + 1)^steps.
+    # f, i, o saturated at 1 and the state at its fixed point 0, where g' = tanh' = 1: with U_g = u I each step
+    # multiplies a unit's (h, c) by [[u, 1], [u, 1]], whose eigenvalue u + 1 = 3 makes the product grow like 3^steps.
     open_gates = np.concatenate([np.full(n, 30.0), np.full(n, 30.0), np.zeros(n), np.full(n, 30.0)])
     growing = np.zeros((4 * n, n))
     growing[2 * n:3 * n] = 2.0 * np.eye(n)
