@@ -14,9 +14,10 @@ candidate, output): W (4n, m), U (4n, n), b (4n,), rows [0, n) for f, [n, 2n) fo
     c_t = f_t * c_{t-1} + i_t * g_t,    h_t = o_t * tanh(c_t).
 
 A sequence is x of shape (t, m), row j (0-based) holding x_{j+1}; the states h_0..h_t and
-c_0..c_t are the rows of (t+1, n) arrays. Jacobians are in numerator layout (row r holds the
-derivatives of component r) of the state (h_k, c_k) the network runs on from: dc_t/dc_k holds
-h_k fixed, as prod of the first assignment holds nothing but h_k. The GRU (Chung et al. 2014)
+c_0..c_t are the rows of (t+1, n) arrays. Jacobians are derivatives of the network run on from
+the state (h_k, c_k) of step k, in numerator layout (row r holds the derivatives of component r):
+dc_t/dc_k holds h_k fixed, as the first assignment's prod differentiates the run on from h_k.
+The GRU (Chung et al. 2014)
 stacks z, r and the candidate: W (3n, m), U (3n, n), b (3n,),
 
     z_t = sigmoid(a_z),  r_t = sigmoid(a_r),  q_t = tanh(W_q x_t + U_q (r_t * h_{t-1}) + b_q),
@@ -35,8 +36,11 @@ KEPT = "kept"
 
 
 def sigmoid(a):
-    """Logistic sigmoid through tanh: no overflow for any finite input, analytic for complex steps."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+    """Logistic sigmoid without overflow, to full relative precision in both tails (gates near 0 matter:
+    a product of forget gates is as small as its factors)."""
+    a = np.asarray(a, dtype=np.float64)
+    e = np.exp(-np.abs(a))  # in (0, 1]: never overflows
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _blocks(a, count):
