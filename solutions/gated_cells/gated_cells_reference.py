@@ -379,16 +379,15 @@ def clip_by_global_norm(grads, max_norm):
 MODELS = {"rnn": (init_rnn, rnn_loss_and_gradients), "lstm": (init_lstm, lstm_loss_and_gradients)}
 
 
-def train(model, seed, length, init_scale, hidden=16, batch=20, updates=200, learning_rate=0.01, noise=0.2,
-          max_norm=1.0, eval_size=500):
+def train(model, seed, length, init_scale, *, hidden, batch, updates, learning_rate, noise, max_norm, eval_size):
     """Train `model` ("rnn" or "lstm") on fresh latching batches; return the run's log.
 
     init_scale is the RNN's gain or the LSTM's forget-gate bias. Every update clips the gradient
     by its global norm at max_norm, then takes an Adam step (Kingma & Ba 2015: beta 0.9 and 0.999,
     epsilon 1e-8), which rescales every parameter's step, so both models get the same steps
-    whatever the size of their gradients. The log holds the loss of every batch, and the loss,
-    accuracy and ||dL/ds_k|| over k = 0..length (s = h for the RNN, c for the LSTM) on a held-out
-    batch, before and after training. The same seed gives the same run.
+    whatever the size of their gradients. The log holds the loss of every batch, the loss and
+    accuracy on a held-out batch after training, and ||dL/ds_k|| over k = 0..length on that batch
+    (s = h for the RNN, c for the LSTM) before and after training. The same seed gives the same run.
     """
     init, loss_and_gradients = MODELS[model]
     params = init(np.random.default_rng([seed, 0]), hidden, init_scale)
