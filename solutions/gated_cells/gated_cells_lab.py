@@ -94,6 +94,11 @@ CLAIMS = [
           "before and after training",
           lambda f: f["lstm_ratio_before"] > KEPT_RATIO and f["lstm_ratio_after"] > KEPT_RATIO,
           lambda f: f"ratios {f['lstm_ratio_before']:.3g} before, {f['lstm_ratio_after']:.3g} after"),
+    Claim("the LSTM's gradient grows backwards at the start",
+          f"before training the LSTM's ||dL/dc_1|| exceeds its ||dL/dc_{LENGTH}||: the paths through h add to the "
+          "cell path, which alone could only shrink it",
+          lambda f: f["lstm_ratio_before"] > 1,
+          lambda f: f"ratio {f['lstm_ratio_before']:.3g}"),
     Claim("the LSTM's loss falls",
           "the LSTM's mean loss of the last 20 batches is below a tenth of log 2",
           lambda f: f["lstm_loss_last"] < 0.1 * math.log(2),
