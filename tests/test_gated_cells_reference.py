@@ -3,6 +3,7 @@ the steps against per-sample loops of the equations, every Jacobian against comp
 of a real forward pass, the back-propagation of the lab against derivatives of its loss."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -342,3 +343,20 @@ def assert_cell_gradient_norms(params, x, y, norms):
         gradient = complex_step_jacobian(lambda flat: np.array([loss_of(flat.reshape(batch, n))]),
                                          nudges.reshape(-1).astype(complex))
         assert math.isclose(np.linalg.norm(gradient), norms[k], rel_tol=1e-9), k
+
+
+def test_the_numbers_of_the_mathematics_page():
+    """Are the numbers docs/gated_cells.md states the reference's, and does the page state them?"""
+    page = " ".join((Path(__file__).resolve().parents[1] / "docs" / "gated_cells.md").read_text().split())
+    f_usual, f_long = float(ref.sigmoid(1.0)), float(ref.sigmoid(5.0))
+    stated = [
+        f"$f = \\sigma(1) \\approx {f_usual:.3f}$",
+        f"falls below $10^{{-3}}$ after {ref.memory_steps(f_usual, 1e-3)} steps",
+        f"only for $b_f \\ge {ref.forget_bias_for_memory(200, 1e-3):.2f}$",
+        f"$f \\approx \\sigma(5) = {f_long:.3f}$",
+        f"$0.993^{{99}} \\approx {f_long ** 99:.2f}$",
+        f"$3 \\times 10^{{{math.floor(math.log10(f_usual ** 99))}}}$",
+    ]
+    assert f"{f_usual ** 99:.0e}".startswith("3e")  # the mantissa of sigma(1)^99
+    for text in stated:
+        assert text in page, f"the page does not say {text!r}"
