@@ -13,18 +13,23 @@ scoring 100 % is its agreement with the reference on random LSTMs and GRUs of va
 
 The test files are the build's, rendered with the assignment's public data, and run here in this
 process: each case is called as Otter calls it, with the solution's functions (the reference's)
-for every parameter and the bank entry for its own function, under two grading seeds.
+for every parameter and the bank entry for its own function, under two grading seeds. The entries
+nearest the edges of their bands (every correct and flaw entry) are also graded through `make
+grade`'s path, pasted over the solution notebook's own cell, and must keep their band there.
 """
 
 import ast
 import functools
+import json
 import os
 import pathlib
 import re
 
+import jsonschema
+import nbformat
 import pytest
 
-from ..conftest import LOADED, rendered_tests
+from ..conftest import LOADED, RESULTS_SCHEMA, make_grade, notebook_text, rendered_tests, with_cell_replaced
 
 ASSIGNMENT = LOADED["gated_cells"]
 BANK = pathlib.Path(__file__).parent / "files" / "implementations"
@@ -307,3 +312,49 @@ def test_feedback_names_the_mistake(path):
     assert phrase, f"add ({path.parent.name!r}, {hint(path)!r}) to PHRASES"
     messages = "\n".join(message for _, ok, message in graded(path.parent.name, path) if not ok)
     assert phrase.lower() in messages.lower(), messages[:3000]
+
+
+# --------------------------------------------------------------------------- through `make grade`
+
+EDGE_FILES = bank_files("correct") + [path for path in bank_files("wrong") if severity(path) == "flaw"]
+
+
+@pytest.fixture(scope="module")
+def graded_notebooks(dist, tmp_path_factory):
+    """{function__stem: results.json} of the correct and flaw entries pasted over the solution notebook's
+    cell, graded with the assignment's bundle through `make grade`'s path, and of the solution itself."""
+    from builder import notebooks
+
+    solution = notebooks.run_pipeline(notebook_text(ASSIGNMENT), notebooks.SOLUTION_PIPELINE)
+    folder, out = tmp_path_factory.mktemp("gated-bank"), tmp_path_factory.mktemp("gated-results")
+    nbformat.write(solution, folder / "solution.ipynb")
+    for path in EDGE_FILES:
+        nbformat.write(with_cell_replaced(solution, path.parent.name, path.read_text()),
+                       folder / f"{path.parent.name}__{path.stem}.ipynb")
+    completed = make_grade(dist, folder, out, assignment=ASSIGNMENT.name)
+    assert completed.returncode == 0, completed.stderr
+    results = {}
+    for path in out.glob("*.json"):
+        results[path.stem] = json.loads(path.read_text())
+        jsonschema.validate(results[path.stem], RESULTS_SCHEMA)
+    return results
+
+
+@pytest.mark.slow
+def test_solution_notebook_scores_full_marks(graded_notebooks):
+    """Does the solution notebook earn every auto-graded point through `make grade`?"""
+    assert graded_notebooks["solution"]["score"] == sum(q["points"] for q in ASSIGNMENT.questions)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EDGE_FILES, ids=_ids(EDGE_FILES))
+def test_band_holds_through_make_grade(graded_notebooks, path):
+    """Does a correct or flaw entry, graded in its notebook by the bundle, keep its band on its question?"""
+    results = graded_notebooks[f"{path.parent.name}__{path.stem}"]
+    question = QUESTION_OF[path.parent.name]
+    test = next(t for t in results["tests"] if t["name"] == question)
+    passed = {case["name"]: case["passed"] for case in test["extra_data"]["cases"]}
+    cases = function_cases(path.parent.name)
+    share = sum(case.points for case in cases if passed[case.name]) / sum(case.points for case in cases)
+    low, high = BANDS[severity(path)]
+    assert low <= share <= high, f"{severity(path)} entry scored {share:.1%} on {question}: {test['output'][:2000]}"
