@@ -154,12 +154,25 @@ def test_score_is_in_the_band_of_its_severity(path):
         assert low <= score(rows) <= high, (seed, score(rows), [(c.name, m) for c, m in rows if m])
 
 
+# Entries that pass every public case of their function yet fail hidden ones, with the reason the
+# public cases cannot predict it.
+PUBLIC_HIDDEN_EXCEPTIONS = {
+    "memory_steps/nothing_lookup_of_public_numbers": "it looks up the public inputs, and hidden inputs are fresh",
+    "forget_bias_for_memory/nothing_lookup_of_public_numbers": "it looks up the public inputs",
+}
+
+
 @pytest.mark.parametrize("path", FILES, ids=ids(FILES))
 def test_public_checks_predict_hidden_ones(path):
-    """If an entry passes every public case of its function, does it pass every hidden one too?"""
+    """If an entry passes every public case of its function, does it pass every hidden one too (but for
+    the look-ups of public numbers, which pass every public case and no hidden one)?"""
     rows = run_cases(path.parent.name, load(path), SEEDS[0])
-    if all(message is None for case, message in rows if not case.hidden):
-        assert all(message is None for case, message in rows if case.hidden), [c.name for c, m in rows if m]
+    public_pass = all(message is None for case, message in rows if not case.hidden)
+    hidden = [message is None for case, message in rows if case.hidden]
+    if f"{path.parent.name}/{path.stem}" in PUBLIC_HIDDEN_EXCEPTIONS:
+        assert public_pass and not any(hidden), "the exception no longer applies: remove it"
+    elif public_pass:
+        assert all(hidden), [c.name for c, m in rows if m]
 
 
 WRONG = [path for path in FILES if path.stem.startswith("wrong_")]
