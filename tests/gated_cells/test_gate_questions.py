@@ -67,7 +67,10 @@ PHRASES = {
     "explodes_above_one": ["not above 1"],
     "wrong_string": ["exactly as written"],
     "returns_wrong_type": ["not the result of a comparison"],
-    "empty_product": ["identity"],
+    "empty_product": ["identity", "initial value"],
+    "h_k_follows": ["hold h_k fixed"],
+    "regime_factor_count": ["t - k = 9 factors"],
+    "eigenvalue": ["spectral radius", "non-normal"],
 }
 
 
@@ -253,7 +256,9 @@ def test_public_regime_examples_are_what_their_text_says():
     ref = ASSIGNMENT.reference
     found = {"__name__": "public_gate_regimes"}
     exec(test_files.public_version(rendered()["gate_regimes"]), found)
-    sizes = [ref.sigmoid(-2.0) ** 10, ref.sigmoid(5.0) ** 10, 512.0, 0.0, 256.0, 1.0]
+    non_normal = np.linalg.norm(np.linalg.matrix_power(np.array([[0.9, 1.0], [0.0, 0.9]]), 9), 2)
+    assert 3.85 < non_normal < 3.95
+    sizes = [ref.sigmoid(-2.0) ** 10, ref.sigmoid(5.0) ** 10, 512.0, 0.0, 256.0, non_normal, 1.0]
     assert len(found["_PUBLIC_REGIMES"]) == len(sizes)
     for (what, k, args, tolerance, label, _hint), size in zip(found["_PUBLIC_REGIMES"], sizes):
         assert ref.cell_gradient_regime(k, *args, tolerance) == label, what
