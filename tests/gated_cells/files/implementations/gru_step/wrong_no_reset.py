@@ -12,6 +12,6 @@ def gru_step(x, h_prev, W, U, b):
 
     n = np.shape(h_prev)[-1]
     a = x @ W[:2 * n].T + h_prev @ U[:2 * n].T + b[:2 * n]
-    z, r = sigmoid(a[..., :n]), sigmoid(a[..., n:])
+    z = sigmoid(a[..., :n])
     q = np.tanh(x @ W[2 * n:].T + h_prev @ U[2 * n:].T + b[2 * n:])
     return (1 - z) * h_prev + z * q
