@@ -248,6 +248,14 @@ def latex_number(value, digits=2):
     return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
+def power_of_ten(value):
+    """10^{-3} for 1e-3: the tolerances and ratios are powers of ten."""
+    exponent = round(math.log10(value))
+    if not math.isclose(value, 10.0 ** exponent):
+        raise ValueError(f"{value!r} is not a power of ten")
+    return f"10^{{{exponent}}}"
+
+
 def values(parameters):
     """{name: text} for the templates; raises ClaimError if any claim is false."""
     wrong = false_claims(parameters)
@@ -269,11 +277,11 @@ def values(parameters):
         "chance_low": f"{CHANCE_BAND[0]:g}",
         "chance_high": f"{CHANCE_BAND[1]:g}",
         "learnt": f"{LEARNT:g}",
-        "kept_ratio": latex_number(KEPT_RATIO),
-        "vanished_ratio": latex_number(VANISHED_RATIO),
+        "kept_ratio": power_of_ten(KEPT_RATIO),
+        "vanished_ratio": power_of_ten(VANISHED_RATIO),
         "last_batches": str(LAST_BATCHES),
         "usual_bias": f"{USUAL_BIAS:g}",
-        "memory_tolerance": latex_number(MEMORY_TOLERANCE),
+        "memory_tolerance": power_of_ten(MEMORY_TOLERANCE),
         "memory_tolerance_code": repr(MEMORY_TOLERANCE),
         "long_lag": str(LONG_LAG),
         "long_lag_bias": f"{e['long_lag_bias']:.2f}",

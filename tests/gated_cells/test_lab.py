@@ -5,10 +5,9 @@ parallel). The claims are the assignment's claims.py, with the lab's settings of
 import re
 import time
 
+import gated_cells_reference as ref
 import numpy as np
 import pytest
-
-import gated_cells_reference as ref
 
 from ..conftest import LOADED, assignment_module
 

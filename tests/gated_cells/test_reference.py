@@ -5,10 +5,9 @@ of a real forward pass, the back-propagation of the lab against derivatives of i
 import math
 from pathlib import Path
 
+import gated_cells_reference as ref
 import numpy as np
 import pytest
-
-import gated_cells_reference as ref
 import vanishing_gradients_reference as first_assignment
 
 
