@@ -3,7 +3,7 @@
 The grader computes every hidden expected value with these functions and the build computes
 the public ones; this module never reaches a student file. Numpy only, Python 3.10.
 
-Conventions (docs/gated_cells.md). Samples are rows, features are columns, as in numpy and the
+Conventions (docs/mathematics.md, section 7). Samples are rows, features are columns, as in numpy and the
 training code of the vanishing gradients assignment: a batch of inputs is x of shape (B, m),
 states h and c have shape (B, n); a single sample may be given as a vector, (m,) and (n,).
 The LSTM's parameters stack its four blocks in the order f, i, g, o (forget, input,

@@ -1,14 +1,13 @@
-"""The gated cells reference against the mathematics of docs/gated_cells.md, independently derived:
+"""The gated cells reference against the mathematics of docs/mathematics.md (section 7), independently derived:
 the steps against per-sample loops of the equations, every Jacobian against complex-step derivatives
 of a real forward pass, the back-propagation of the lab against derivatives of its loss."""
 
 import math
 from pathlib import Path
 
+import gated_cells_reference as ref
 import numpy as np
 import pytest
-
-import gated_cells_reference as ref
 import vanishing_gradients_reference as first_assignment
 
 
@@ -346,8 +345,9 @@ def assert_cell_gradient_norms(params, x, y, norms):
 
 
 def test_the_numbers_of_the_mathematics_page():
-    """Are the numbers docs/gated_cells.md states the reference's, and does the page state them?"""
-    page = " ".join((Path(__file__).resolve().parents[1] / "docs" / "gated_cells.md").read_text().split())
+    """Are the numbers section 7 of docs/mathematics.md states the reference's, and does the page state them?"""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "mathematics.md").read_text()
+    page = " ".join(page.split("\n## 7. ", 1)[1].split())
     f_usual, f_long = float(ref.sigmoid(1.0)), float(ref.sigmoid(5.0))
     stated = [
         f"$f = \\sigma(1) \\approx {f_usual:.3f}$",
