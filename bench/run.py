@@ -62,7 +62,7 @@ from bench import otter_bundle
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 OTTER_REQUIREMENTS = REPO / "bench" / "requirements-otter-lean.txt"
-GOALS = {"speedup": 5.0, "batch_seconds": 60.0, "install_seconds": 60.0, "install_mb": 300.0,
+GOALS = {"speedup": 12.0, "batch_per_submission": 0.25, "install_seconds": 60.0, "install_mb": 300.0,
          "make_grade_overhead": 0.2}
 PIP_INSTALL = ["-m", "pip", "install", "--quiet", "--no-cache-dir", "--disable-pip-version-check",
                "--only-binary=:all:"]
@@ -322,12 +322,12 @@ def report(context, single, dev, batch, installs):
     add("")
     add("1. Grading one submission (median of N runs after one warm-up)")
     header = (f"   {'runner and environment':<58} {'N':>2} {'median':>7} {'min':>6} {'max':>6} {'CPU':>6}"
-              f" {'peak RSS':>9} {'tree':>7}")
+              f" {'peak RSS':>9} {'tree':>7} {'others':>6}")
     add(header)
     add("   " + "-" * (len(header) - 3))
     for row in single + dev:
         add(f"   {row['label']:<58} {row['runs']:>2} {row['median']:>6.2f}s {row['min']:>5.2f}s {row['max']:>5.2f}s"
-            f" {row['cpu']:>5.2f}s {mb(row['max_rss']):>9} {mb(row['tree_peak']):>7}")
+            f" {row['cpu']:>5.2f}s {mb(row['max_rss']):>9} {mb(row['tree_peak']):>7} {row['others']:>6.1f}")
     ours, otter = single
     ratio = otter["median"] / ours["median"]
     add(f"   speed-up, otter run / ours, lean environments: {ratio:.1f}x wall time"
@@ -341,14 +341,18 @@ def report(context, single, dev, batch, installs):
             f"   goal <= {GOALS['make_grade_overhead']:.1f} s: {verdict(overhead <= GOALS['make_grade_overhead'])}")
     add("   CPU: user + system seconds of the whole process tree. peak RSS: its largest process (ru_maxrss,")
     add("   as /usr/bin/time -v reports it). tree: peak sum of RSS over the tree (grader + student process,")
-    add("   otter + Jupyter kernel), sampled every 5 ms in one extra run.")
+    add("   otter + Jupyter kernel), sampled every 5 ms in one extra run. others: cores other processes kept")
+    add("   busy meanwhile (the machine's load besides ours).")
     add("")
     add(f"2. Batch of {batch['count']} submissions (solution + variants from the bank of implementations),")
     add(f"   `make grade` code path (python -m classroom), --jobs {batch['jobs']}")
-    add(f"   {batch['seconds']:.1f} s wall, {batch['seconds'] / batch['count']:.2f} s per submission,"
-        f" {batch['cpu']:.1f} s CPU; {batch['graded']}/{batch['count']} results + grades.csv;"
-        f" peak RSS {mb(batch['max_rss'])}")
-    add(f"   goal <= {GOALS['batch_seconds']:.0f} s on 2 cores: {verdict(batch['seconds'] <= GOALS['batch_seconds'])}"
+    per_submission = batch["seconds"] / batch["count"]
+    add(f"   {batch['seconds']:.1f} s wall, {per_submission:.2f} s per submission,"
+        f" {batch['cpu']:.1f} s CPU ({batch['cpu'] / batch['count']:.2f} s per submission);"
+        f" {batch['graded']}/{batch['count']} results + grades.csv; peak RSS {mb(batch['max_rss'])};"
+        f" others {batch['others']:.1f} cores")
+    add(f"   goal <= {GOALS['batch_per_submission']:.2f} s per submission on 2 cores:"
+        f" {verdict(per_submission <= GOALS['batch_per_submission'])}"
         f"   (CPU / cores = {batch['cpu'] / batch['jobs']:.1f} s, the wall time's floor on idle cores)")
     add("")
     add(f"3. Install into a fresh venv, Python {installs['python']}:"

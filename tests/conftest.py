@@ -36,7 +36,10 @@ QUESTION_OF = {
     "prod": "prod",
     "clip_gradients": "clip_gradients",
     "step_lengths": "step_lengths",
-    "gradient_regime": "conditions",
+    "safe_scale": "conditions",
+    "vanishing_horizon": "conditions",
+    "non_normal_trap": "conditions",
+    "explosion_regime": "conditions",
 }
 # Student code that throws Markdown, HTML and backticks at the feedback.
 HOSTILE_CLIP = '''

@@ -93,11 +93,37 @@ def public_data(parameters):
         reference.prod(k, W_hh, W_hx, saturated_bias, h, x_seq) for k in range(t + 1)
     ]
 
-    # gradient_regime on normal, non-normal and threshold matrices (gamma sigma_max = 1 up to
-    # rounding) chosen so that each well-known wrong rule (Frobenius, column sums, largest entry,
-    # eigenvalues, smallest singular value, comparing with gamma, no threshold answer) gives a
-    # different pattern of labels (tests/test_feedback.py).
-    regime = [
+    # Question 5 on normal, non-normal and threshold matrices, chosen so that each well-known wrong
+    # rule (eigenvalues, Frobenius norm, column sums, largest entry, smallest singular value, no gamma,
+    # no tolerance at a threshold) gives a different answer somewhere (tests/vanishing_gradients/test_feedback.py).
+    orthogonal = np.linalg.qr(np.random.default_rng(6).normal(size=(3, 3)))[0]  # sigma_max rounds above 1
+    turn = np.array([[np.cos(0.7), -np.sin(0.7)], [np.sin(0.7), np.cos(0.7)]])
+    unit = np.random.default_rng(1).normal(size=(2, 2))
+    unit /= np.linalg.norm(unit, 2)  # sigma_max rounds below 1
+    rho_at_one = turn @ np.array([[1.0, 3.0], [0.0, 0.5]]) @ turn.T  # rho rounds above 1, sigma_max > 1
+    scales = [
+        (np.array([[1.2, 2.0], [0.0, 0.6]]), 0.5),
+        (np.diag([2.0, 1.0]), 0.25),
+        (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0),
+        (np.array([[1, 2], [3, 4]]), 0.25),
+        (np.array([[0.6, 0.0], [0.6, 0.0]]), 1.0),
+        (np.diag([-3.0, 0.5, 1.0]), 0.5),
+    ]
+    data["scale_examples"] = [(W, gamma, reference.safe_scale(W, gamma)) for W, gamma in scales]
+    horizons = [
+        (np.diag([2.0, 1.8]), 0.25, 0.01),
+        (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0, 0.1),
+        (np.array([[0.5, 0.9], [0.0, 0.5]]), 1.0, 0.01),  # rho 0.5, sigma_max 1.13: no horizon
+        (np.diag([3.0, -1.0]), 0.25, 0.5),
+        (np.array([[1.2, 2.0], [0.0, 0.6]]), 0.25, 1e-6),
+        (orthogonal, 1.0, 0.5),  # at the threshold
+        (4.0 * orthogonal, 0.25, 0.5),
+        (unit, 1.0, 0.5),
+        (np.diag([1.0, 0.2]), 0.5, 0.9),  # one step is enough
+    ]
+    data["horizon_examples"] = [(W, gamma, tol, reference.vanishing_horizon(W, gamma, tol))
+                                for W, gamma, tol in horizons]
+    regimes = [
         (np.diag([0.9, 0.9]), 1.0),
         (np.array([[0.6, 0.0], [0.6, 0.0]]), 1.0),
         (np.array([[0.8, 0.8], [0.8, 0.8]]), 1.0),
@@ -106,10 +132,14 @@ def public_data(parameters):
         (np.array([[-1.5, 0.0], [0.0, 0.5]]), 1.0),
         (np.array([[0.6, -0.7], [0.7, 0.6]]), 1.0),
         (np.diag([1.5, 0.25]), 0.25),
-        (np.array([[np.cos(0.3), -np.sin(0.3)], [np.sin(0.3), np.cos(0.3)]]), 1.0),  # orthogonal, tanh
+        (np.diag([0.8, 0.1]), 0.5),
+        (np.array([[3.88, 4.0], [0.0, 3.88]]), 0.25),
+        (np.array([[2.0, 2.0], [0.0, 2.0]]), 0.5),  # a Jordan block at rho = 1/gamma: linear growth only
+        (orthogonal, 1.0),
+        (rho_at_one, 1.0),
         (np.diag([4.0, -2.0]), 0.25),
     ]
-    data["regime_examples"] = [(W, gamma, reference.gradient_regime(W, gamma)) for W, gamma in regime]
+    data["explosion_examples"] = [(W, gamma, reference.explosion_regime(W, gamma)) for W, gamma in regimes]
 
     grads = [np.array([3.0, -4.0, 1.0]), np.array([[2.0, -1.0], [0.5, 6.0]])]
     max_norm = 5.0

@@ -9,10 +9,11 @@ the submissions' file names name (`<assignment>.ipynb`, `<assignment>_<date>.zip
 name exactly one; submissions whose names name another assignment are not graded, and those
 naming none are listed. Its bundle is unpacked into a private temporary folder, and its own
 grader runs from there, exactly as run_autograder runs it on Gradescope. Before grading, one
-student process is started to learn the isolation level this machine gives: a level weaker
-than the strongest is announced with the reason, and the `process` level (the student runs as
-the instructor's own user, nothing is secret from it) is refused unless asked for with
-`make grade ISOLATION=process`.
+student process is started to learn the isolation level this machine gives, once for the run:
+every grader then starts at that level, without trying again the stronger ones that failed. A
+level weaker than the strongest is announced with the reason, and the `process` level (the
+student runs as the instructor's own user, nothing is secret from it) is refused unless asked
+for with `make grade ISOLATION=process`.
 
 Nothing stays in the temporary folder on any exit: the bundle (hidden tests, reference) and the
 staged submissions live in temporary folders removed on the way out, after every grader process
@@ -28,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+
+from grader.sandbox import ISOLATION_VARIABLE, PROBED_VARIABLE
 
 from . import batch, intake
 
@@ -176,9 +179,9 @@ def main(argv=None):
             archive.extractall(source)
         os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
         environment = {key: value for key, value in os.environ.items()
-                       if key not in ("PYTHONPATH", "VG_GRADER_ISOLATION")}
+                       if key not in ("PYTHONPATH", ISOLATION_VARIABLE, PROBED_VARIABLE)}
         if args.isolation:
-            environment["VG_GRADER_ISOLATION"] = args.isolation
+            environment[ISOLATION_VARIABLE] = args.isolation
         # Where isolation can only rely on file modes (the user level), these are made private while
         # notebooks run, and their modes restored afterwards.
         secrets = secret_folders(REPO, bundle, intake.source_folder(args.submissions), args.out)
@@ -196,6 +199,8 @@ def main(argv=None):
         if found["level"] == "process":
             print("WARNING: the process level runs every notebook as your own user: it can read the reference "
                   "solutions and hidden tests and change your files. " + STRONGER, flush=True)
+        # Every grader starts at the level found, and gives the probe's reason for not using a stronger one.
+        environment.update({ISOLATION_VARIABLE: found["level"], PROBED_VARIABLE: found["reason"]})
         batch.batch(pathlib.Path(source), staged, args.out, max(1, args.jobs), environment)
 
 

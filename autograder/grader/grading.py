@@ -40,7 +40,7 @@ class StudentFunction:
 
 
 def _copy_back(original, after):
-    """Mirror in-place changes the student function made to an argument."""
+    """Mirror in-place changes the student function made to an argument (after: None if it made none)."""
     if isinstance(original, np.ndarray) and isinstance(after, np.ndarray):
         if original.shape != after.shape and original.size == after.size:
             original.shape = after.shape  # the student reshaped the argument in place

@@ -9,6 +9,7 @@ An assignment's test_otter_equivalence.py checks that Otter reads its files the 
 """
 
 import dataclasses
+import importlib.machinery
 import inspect
 import pathlib
 import sys
@@ -65,17 +66,24 @@ def _otter_module():
 def load(path):
     """Parse one test file; every case must give its points explicitly."""
     path = pathlib.Path(path)
-    return from_source(path.read_text(), path)
+    name = f"otter_tests.{path.stem}"
+    # Compiled as imports are: the bytecode is kept in tests/__pycache__ for the next grader.
+    return _parse(importlib.machinery.SourceFileLoader(name, str(path)).get_code(name), path)
 
 
 def from_source(source, path):
     """Parse the text of a test file; path names it (in tracebacks and errors), nothing is read from it."""
     path = pathlib.Path(path)
+    return _parse(compile(source, str(path), "exec"), path)
+
+
+def _parse(code, path):
+    """The test file that running code (a test file's compiled text) defines."""
     namespace = {"__name__": f"otter_tests.{path.stem}", "__file__": str(path)}
     saved = {name: sys.modules.get(name) for name in ("otter", "otter.test_files")}
     sys.modules.update(_otter_module())
     try:
-        exec(compile(source, str(path), "exec"), namespace)
+        exec(code, namespace)
     finally:
         for name, module in saved.items():
             if module is None:

@@ -281,6 +281,7 @@ class Session:
         """Call the student's `name` on plain data; return (value, args_after), decoded, or raise.
 
         A returned array that shares memory with an argument comes back as that argument.
+        args_after holds each argument as the call left it, or None where it left it unchanged.
         """
         error = self._time_left_error(name)
         if error:

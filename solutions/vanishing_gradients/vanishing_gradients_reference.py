@@ -14,16 +14,19 @@ Column j (0-based) of ``h`` is h_j, the state entering step j+1; column j of ``x
 x_{j+1}. Every function is pure: inputs are never modified. Python 3.10 compatible.
 """
 
+import math
+
 import numpy as np
 
 #: max |sigma'| for the logistic sigmoid and for tanh.
 GAMMA_SIGMOID = 0.25
 GAMMA_TANH = 1.0
 
-VANISHING_GUARANTEED = "vanishing guaranteed"
-EXPLOSION_POSSIBLE = "explosion possible"
-AT_THRESHOLD = "at the threshold"
-#: |gamma sigma_max - 1| up to which the bound counts as exactly 1 (rounding of sigma_max).
+#: The answers of explosion_regime.
+EXPLOSION_IMPOSSIBLE = "impossible"
+EXPLOSION_POSSIBLE = "possible"
+EXPLOSION_AT_FULL_SLOPE = "guaranteed at full slope"
+#: Distance from 1 up to which gamma sigma_max or gamma rho counts as exactly 1 (rounding).
 THRESHOLD_TOLERANCE = 1e-9
 
 
@@ -119,27 +122,75 @@ def spectral_radius(W):
     return float(np.max(np.abs(np.linalg.eigvals(np.asarray(W, dtype=np.float64)))))
 
 
-def gradient_regime(W_hh, gamma):
-    """Classify W_hh by the sufficient/necessary condition of Pascanu et al. (2013).
+def safe_scale(W_hh, gamma):
+    """The largest c for which gamma sigma_max(c W_hh) <= 1: 1 / (gamma sigma_max(W_hh)).
 
-    ||dh_t/dh_k|| <= (gamma sigma_max)^(t-k): gamma sigma_max < 1 guarantees vanishing;
-    gamma sigma_max > 1 lets the bound grow, so explosion is possible (not certain); a bound
-    of exactly 1 (up to THRESHOLD_TOLERANCE, e.g. orthogonal W_hh with tanh) neither
-    guarantees vanishing nor allows explosion.
+    Every scale below it guarantees vanishing, ||dh_t/dh_k|| <= (c gamma sigma_max)^(t-k) -> 0.
+    W_hh must have a nonzero entry.
+    """
+    return 1.0 / (gamma * spectral_norm(W_hh))
+
+
+def vanishing_horizon(W_hh, gamma, tol):
+    """The fewest steps s = t - k after which the bound guarantees ||dh_t/dh_k||_2 <= tol.
+
+    The smallest whole s >= 1 with (gamma sigma_max)^s <= tol, for 0 < tol < 1 (the bound only
+    falls after that, so it holds for every longer distance too). None when gamma sigma_max >= 1
+    (up to THRESHOLD_TOLERANCE): the bound never falls below 1. W_hh must have a nonzero entry.
+    """
+    if not 0 < tol < 1:
+        raise ValueError(f"tol must lie strictly between 0 and 1, got {tol!r}")
+    bound = gamma * spectral_norm(W_hh)
+    if bound >= 1.0 - THRESHOLD_TOLERANCE:
+        return None
+    steps = max(1, math.ceil(math.log(tol) / math.log(bound)))
+    # The ratio of logarithms can round across a whole number: settle it on the powers themselves.
+    while bound**steps > tol:
+        steps += 1
+    while steps > 1 and bound ** (steps - 1) <= tol:
+        steps -= 1
+    return steps
+
+
+def non_normal_trap(gamma, size, steps):
+    """A W with gamma rho(W) < 1 whose product at full slope, (gamma W)^steps, has norm > size.
+
+    The eigenvalue rule calls such a W safe, yet with every slope at gamma (every a_i = 0) its
+    Jacobian product grows: gamma W = [[lam, c], [0, lam]] has (gamma W)^s = [[lam^s, s c lam^(s-1)],
+    [0, lam^s]], whose off-diagonal entry is made 2 size for s = steps. Any W with the two
+    properties is a right answer; this is one of them.
+    """
+    lam = 1.0 - 1.0 / (steps + 1)  # eigenvalue of gamma W, below 1; lam^(steps-1) stays above 1/e
+    c = 2.0 * size / (steps * lam ** (steps - 1))
+    return np.array([[lam, c], [0.0, lam]]) / gamma
+
+
+def explosion_regime(W_hh, gamma):
+    """Whether the Jacobian products of W_hh can explode, with slopes bounded by gamma.
+
+    With b = gamma sigma_max(W_hh) and r = gamma rho(W_hh) (r <= b):
+    "impossible" if b <= 1 (up to THRESHOLD_TOLERANCE): every product has norm <= b^(t-k) <= 1;
+    "guaranteed at full slope" if r > 1 (beyond THRESHOLD_TOLERANCE): with every slope at gamma
+    the product is (gamma W_hh)^(t-k), whose norm grows like r^(t-k) (Gelfand's formula);
+    "possible" otherwise: the bound allows growth, but even at full slope it is transient.
+    No W_hh makes explosion certain for every input: saturated units have slopes near 0.
     """
     bound = gamma * spectral_norm(W_hh)
-    if abs(bound - 1.0) <= THRESHOLD_TOLERANCE:
-        return AT_THRESHOLD
-    return VANISHING_GUARANTEED if bound < 1.0 else EXPLOSION_POSSIBLE
+    if bound <= 1.0 + THRESHOLD_TOLERANCE:
+        return EXPLOSION_IMPOSSIBLE
+    if gamma * spectral_radius(W_hh) > 1.0 + THRESHOLD_TOLERANCE:
+        return EXPLOSION_AT_FULL_SLOPE
+    return EXPLOSION_POSSIBLE
 
 
-#: Auto-graded companions of the free-response question.
-COMPANION_ANSWERS = {
-    "gamma_sigmoid": GAMMA_SIGMOID,
-    "gamma_tanh": GAMMA_TANH,
-    "threshold_sigmoid": 1.0 / GAMMA_SIGMOID,
-    "n_factors_20_1": 19,
-}
+def full_slope_norms(W, gamma, steps):
+    """||(gamma W)^s||_2 for s = 0..steps: the Jacobian products when every slope is gamma."""
+    factor = gamma * np.asarray(W, dtype=np.float64)
+    product, norms = np.eye(factor.shape[0]), [1.0]
+    for _ in range(steps):
+        product = product @ factor
+        norms.append(float(np.linalg.norm(product, 2)))
+    return np.array(norms)
 
 
 # ---------------------------------------------------------------------------------------

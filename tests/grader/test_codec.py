@@ -111,3 +111,25 @@ def test_the_largest_reply_decodes_quickly():
         except codec.CodecError:
             pass
         print(f"decoding {len(raw)} bytes of {name}: {time.perf_counter() - started:.3f} s")
+
+
+def test_a_call_sends_back_exactly_the_arguments_it_changed():
+    """Does the student process send back the arguments a call changed in place (sign of a zero, an int made a
+    float, a reshape included), none it left alone, and does the grader then mirror every change?"""
+    from grader import grading
+    from grader.sandbox import worker
+    from grader.session import decode_value
+
+    namespace = {}
+    exec("def f(a, b, items, d, e):\n    a[0] = -0.0\n    items[0] = 1.0\n    d.shape = (2, 1)\n    return b.sum()",
+         namespace)
+    args = [np.zeros(2), np.ones(3), [1, 2.0], np.arange(2.0), None]
+    sent = json.loads(codec.dumps([codec.encode(arg) for arg in args]))
+    reply = json.loads(codec.dumps(worker.call(namespace, "f", sent)))
+    assert reply["ok"] and [after is None for after in reply["args_after"]] == [False, True, False, False, True]
+    for original, after in zip(args, reply["args_after"]):
+        grading._copy_back(original, decode_value(after))
+    expected = [np.zeros(2), np.ones(3), [1, 2.0], np.arange(2.0), None]
+    namespace["f"](*expected)
+    assert np.signbit(args[0][0]) and type(args[2][0]) is float and args[3].shape == (2, 1)
+    assert codec.dumps([codec.encode(arg) for arg in args]) == codec.dumps([codec.encode(arg) for arg in expected])

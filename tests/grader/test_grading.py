@@ -112,3 +112,35 @@ def test_setup_makes_the_secret_the_grader_reads(bundle):
         names = archive.namelist()
     assert f"umask 077 && head -c 32 /dev/urandom > {seed.SECRET_FILE}" in setup
     assert seed.SECRET_FILE not in names  # made where the bundle is installed: builds stay byte-identical
+
+
+def test_generic_verdict_is_reused_by_the_edge_cases(bundle, tmp_path, question_points):
+    """Does every question wrap its generic check so that it runs once per function and options, each later
+    call getting the same verdict (the pass, or the same failure again), as edge and policy cases need it?"""
+    import zipfile
+
+    from grader import otter_tests
+
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(tmp_path)
+    for question in question_points:
+        namespace = otter_tests.load(tmp_path / "tests" / f"{question}.py").cases[0].function.__globals__
+        once = namespace["_verdict_once"]
+        wrapped = [name for name, value in namespace.items() if name.startswith("_hidden")
+                   and getattr(value, "__code__", None) is once(lambda function: None).__code__]
+        assert wrapped, f"{question}: no generic check reuses its verdict"
+    runs = []
+
+    def check(function, rtol=1e-9):
+        runs.append((function, rtol))
+        if function is wrong:
+            raise AssertionError(f"wrong values {len(runs)}")
+
+    right, wrong = object(), object()
+    checked = once(check)
+    for _ in range(3):
+        checked(right)
+        checked(right, rtol=1e-6)
+        with pytest.raises(AssertionError, match="^wrong values 3$"):
+            checked(wrong)
+    assert runs == [(right, 1e-9), (right, 1e-6), (wrong, 1e-9)]

@@ -49,7 +49,7 @@ NOTEBOOKS = sorted(path.stem for path in CORPUS.glob("*.ipynb")
 
 
 def corpus():
-    """tests/test_adversarial.py, which grades the corpus at the namespace level (it imports this module)."""
+    """tests/grader/test_adversarial.py, which grades the corpus at the namespace level (it imports this module)."""
     from . import test_adversarial
 
     return test_adversarial
@@ -376,6 +376,8 @@ def test_process_level_keeps_the_grader_safe_and_kills_descendants():
     environment unreadable to it, and the keys, IPC objects and files it added removed, though it runs as the
     same user?"""
     marker = "vg" + uuid.uuid4().hex[:13]
+    # Keys an earlier, killed run left under this test's own uid are not this run's to answer for.
+    keys_before = set(leftovers.left_by(PROCESS_UID)["keys"])
     cells = [FACTS, "import os\nPATHS = [f'/proc/{os.getppid()}/environ', f'/proc/{os.getppid()}/mem']\n" + READ,
              f"MARKER = {marker!r}\n" + SPAWN] + leftover_cells(marker)
     report = run_probe(cells, ["facts", "readable", "spawned"], marker=marker, level="process", user=PROCESS_UID)
@@ -384,7 +386,7 @@ def test_process_level_keeps_the_grader_safe_and_kills_descendants():
     assert all(value is None for value in report["values"]["readable"].values()), report["values"]["readable"]
     assert report["values"]["spawned"] > 0 and report["marked"] == []
     assert not report["left_in_tmp"] and left_on_the_host(marker) == []
-    assert leftovers.left_by(PROCESS_UID)["keys"] == []
+    assert set(leftovers.left_by(PROCESS_UID)["keys"]) - keys_before == set()
 
 
 PROCESS_UID = 65533  # not `nobody`, whose processes another test counts against its process limit
@@ -429,6 +431,21 @@ def test_levels_are_tried_strongest_first(monkeypatch):
     assert sandbox.isolation_level() == ("" if ROOT else "process")
     monkeypatch.setenv(sandbox.ISOLATION_VARIABLE, "nonsense")
     assert [level for level, _ in sandbox.candidate_levels()] == list(sandbox.LEVELS)
+
+
+def test_a_grader_started_at_the_probed_level_gives_the_probes_reason(monkeypatch):
+    """When `make grade` starts a grader at the level its one probe found, does the grader give the probe's
+    reason for the stronger levels it skips (and, capped by hand without a probe, say it was capped)?"""
+    reason = f"namespace: unshare is not allowed here ({uuid.uuid4().hex})"
+    monkeypatch.setenv(sandbox.ISOLATION_VARIABLE, "user")
+    monkeypatch.setenv(sandbox.PROBED_VARIABLE, reason)
+    assert [level for level, _ in sandbox.candidate_levels()] == ["user", "process"]
+    assert sandbox.skipped_levels() == [reason]
+    monkeypatch.delenv(sandbox.PROBED_VARIABLE)
+    assert sandbox.skipped_levels() == ["namespace: not tried (VG_GRADER_ISOLATION=user)"]
+    monkeypatch.setenv(sandbox.ISOLATION_VARIABLE, "namespace")
+    monkeypatch.setenv(sandbox.PROBED_VARIABLE, reason)
+    assert sandbox.skipped_levels() == []  # the strongest level skips nothing, whatever the variable says
 
 
 def test_process_level_only_when_asked_and_never_as_root(monkeypatch):
@@ -563,12 +580,14 @@ def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path
     seen = {}
 
     def batch(source, staged, out, jobs, environment):
-        seen["isolation"] = environment.get("VG_GRADER_ISOLATION")
+        seen.update(isolation=environment.get("VG_GRADER_ISOLATION"),
+                    probed=environment.get("VG_GRADER_PROBED_BECAUSE"))
 
-    monkeypatch.setattr(grade_local, "probe", lambda source, environment: {"level": "process", "reason": "..."})
+    probed = "namespace: unshare is not allowed here; user: the grader is not root"
+    monkeypatch.setattr(grade_local, "probe", lambda source, environment: {"level": "process", "reason": probed})
     monkeypatch.setattr(grade_local.batch, "batch", batch)
     grade_local.main(arguments + ["--isolation", "process"])
-    assert seen["isolation"] == "process"
+    assert seen == {"isolation": "process", "probed": probed}  # every grader starts at the probed level
     assert "WARNING: the process level runs every notebook as your own user" in capsys.readouterr().out
 
 
@@ -675,14 +694,29 @@ LEVELS_TO_TRY = [pytest.param("namespace", marks=pytest.mark.skipif(not NAMESPAC
 LEFTOVER_CASES = [name for name in NOTEBOOKS if name.startswith("cheat_leave_")]
 
 
-def left_on_the_host(marker):
-    """What a notebook named after `marker` left where a later one could find it: files, IPC objects, keys."""
+def named_below(roots, marker):
+    """Entries named after `marker` anywhere below `roots`, in every folder other users may enter."""
     found = []
-    for folder in leftovers.world_writable_folders():
-        try:
-            found += [entry.path for entry in os.scandir(folder) if marker in entry.name]
-        except OSError:
-            continue
+    for root in roots:
+        for folder, folders, names in os.walk(root):
+            found += [os.path.join(folder, name) for name in folders + names if marker in name]
+            folders[:] = [name for name in folders if marker not in name and enterable(os.path.join(folder, name))]
+    return found
+
+
+def enterable(folder):
+    """May users other than its owner enter `folder` (so a student could have reached what is below)?"""
+    try:
+        return bool(os.lstat(folder).st_mode & stat.S_IXOTH)
+    except OSError:  # gone meanwhile
+        return False
+
+
+def left_on_the_host(marker):
+    """What a notebook named after `marker` left where a later one could find it: files (in the world-writable
+    folders the grader cleans, searched from their tops), IPC objects, keys (of every pool user id no live
+    sandbox holds: another grading's may run beside this one)."""
+    found = named_below([folder for folder in leftovers.KNOWN_WORLD_WRITABLE if os.path.isdir(folder)], marker)
     base = zlib.crc32(marker.encode()) & 0x3FFFFFF0
     for kind in leftovers.SYSV_KINDS:
         lines = pathlib.Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
@@ -695,8 +729,15 @@ def left_on_the_host(marker):
         time.sleep(0.1)
     for line in pathlib.Path("/proc/key-users").read_text().splitlines():
         uid = int(line.split(":")[0])
-        if uid in host.UID_POOL:
-            keys += [f"key {key} of uid {uid}" for key in leftovers.left_by(uid)["keys"]]
+        if uid not in host.UID_POOL:
+            continue
+        try:
+            lease = host.UidLease(uids=[uid])  # held while looking, so that no sandbox starts under it meanwhile
+        except OSError:
+            continue  # a live sandbox holds it: not this test's to inspect
+        left = leftovers.left_by(uid)
+        lease.release(clean=not any(left.values()))
+        keys += [f"key {key} of uid {uid}" for key in left["keys"]]
     return found + keys
 
 
@@ -717,6 +758,78 @@ def test_nothing_outlives_a_sandbox(name, level, fast_source, student_notebook, 
         assert seconds < time_bound() and size < 2**20
         assert left_on_the_host(marker) == [], f"left after run {run}"
     assert name != "cheat_leave_kernel_keys" or "planted keys" not in output  # output is the grader's, not stdout
+
+
+CONCURRENT_PROGRAM = r"""
+import json, sys
+from grader import sandbox
+from grader.sandbox import host
+from grader.session import Session
+spec = json.loads(sys.argv[1])
+host.UID_POOL = range(*spec["pool"])
+runs = []
+for _ in range(spec["sessions"]):
+    session = Session(spec["cells"], sandbox.Limits(**spec["limits"]))
+    session.execute()
+    kind, intact = session.lookup(["intact"])["intact"]
+    process = session.process
+    runs.append({"uid": process and process.uid, "level": process and process.level, "intact": intact,
+                 "problem": session.problem})
+    session.close()
+print(json.dumps(runs))
+"""
+
+HOLD_STATE = r"""
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+ADD_KEY, KEYCTL, KEYCTL_DESCRIBE = 248, 250, 6  # x86_64
+key = libc.syscall(ADD_KEY, b"user", MARKER.encode(), b"mine", ctypes.c_size_t(4), ctypes.c_long(-4))
+child = os.fork()
+if child == 0:
+    time.sleep(60)
+    os._exit(0)
+with open(f"/tmp/{MARKER}", "w") as handle:
+    handle.write("mine")
+time.sleep(HOLD_SECONDS)  # the other grading starts and cleans up its sandboxes meanwhile
+intact = {"key": key > 0 and libc.syscall(KEYCTL, ctypes.c_long(KEYCTL_DESCRIBE), ctypes.c_long(key),
+                                          ctypes.create_string_buffer(256), ctypes.c_long(256)) > 0,
+          "process": os.waitpid(child, os.WNOHANG) == (0, 0), "file": os.path.exists(f"/tmp/{MARKER}")}
+"""
+
+
+def start_grading(level, cells, sessions, pool):
+    """A grader process running `sessions` notebooks of `cells` one after the other, with user ids from `pool`."""
+    spec = {"cells": cells, "sessions": sessions, "pool": [pool.start, pool.stop], "limits": LIMITS}
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO / "autograder"),
+                   sandbox.ISOLATION_VARIABLE: level}
+    return subprocess.Popen([sys.executable, "-c", CONCURRENT_PROGRAM, json.dumps(spec)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environment, cwd="/")
+
+
+def finished(grading):
+    out, err = grading.communicate(timeout=120)
+    assert grading.returncode == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the notebook adds keys with x86-64 system call numbers")
+@pytest.mark.parametrize("level", LEVELS_TO_TRY)
+def test_concurrent_gradings_leave_each_others_sandboxes_alone(level, tmp_path):
+    """With three user ids for two gradings at once, does a notebook keep its key, process and file while the
+    other grading starts and cleans up sandbox after sandbox beside it, and does each get ids of its own?"""
+    if not ROOT:
+        pytest.skip("user ids of their own need a root grader")
+    marker = "vgboth" + uuid.uuid4().hex[:10]
+    pool = range(host.UID_POOL.start, host.UID_POOL.start + 3)
+    holder = start_grading(level, [f"MARKER, HOLD_SECONDS = {marker!r}, 4", HOLD_STATE], 1, pool)
+    time.sleep(1.5)  # its sandbox runs, holding its state
+    neighbour = start_grading(level, [f"open('/tmp/{marker}-neighbour', 'w').close()", "intact = True"], 5, pool)
+    held, beside = finished(holder), finished(neighbour)
+    assert held[0]["level"] == level and held[0]["intact"] == {"key": True, "process": True, "file": True}, held
+    assert all(run["intact"] is True and run["level"] == level for run in beside), beside
+    assert held[0]["uid"] not in {run["uid"] for run in beside}
+    assert left_on_the_host(marker) == []
 
 
 @pytest.mark.parametrize("level", LEVELS_TO_TRY)

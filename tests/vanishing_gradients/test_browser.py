@@ -98,7 +98,7 @@ DOWNLOAD_LINKS = "[...document.links].filter(a => a.hasAttribute('download') || 
 
 
 def test_solution_notebook_shows_every_plot(chromium, executed_solution, tmp_path):
-    """Is every image of the executed solution notebook (every plot has one, tests/test_build.py checks)
+    """Is every image of the executed solution notebook (every plot has one, tests/builder/test_build.py checks)
     shown on the static page, decoded and laid out, with its maths?"""
     code = [c for c in executed_solution.cells if c.cell_type == "code"]
     plots = sum(png_count(c) for c in code)

@@ -1,6 +1,6 @@
 """Does the feedback teach? Messages for every wrong implementation of the bank, and their form.
 
-Every ``wrong_*`` file of tests/files/implementations names its mistake on a ``hint: <keyword>``
+Every ``wrong_*`` file of tests/vanishing_gradients/files/implementations names its mistake on a ``hint: <keyword>``
 line. Graded through `make grade`'s path (one batch for the whole bank), the feedback students
 see at once (the visible top-level output of results.json, i.e. the public checks) must name
 that kind of mistake: PHRASES maps each keyword to phrases it must contain. Hidden checks must
@@ -42,7 +42,10 @@ PHRASES = {
     "returns_wrong_type": ["should"],
     ("sigmoid_gradient", "returns_wrong_type"): ["should be a numpy array"],
     ("clip_gradients", "returns_wrong_type"): ["list("],
-    ("gradient_regime", "returns_wrong_type"): ["not the result of the comparison"],
+    ("explosion_regime", "returns_wrong_type"): ["not the result of a comparison"],
+    ("safe_scale", "returns_wrong_type"): ["should return a number"],
+    ("non_normal_trap", "returns_wrong_type"): ["square numpy array"],
+    ("vanishing_horizon", "returns_wrong_type"): ["return none itself"],
     "bias_broadcast": ["broadcasts", "b_h.reshape(-1)"],
     "broadcast_axis": ["scales the columns"],
     "globals": ["global variables"],
@@ -59,14 +62,29 @@ PHRASES = {
     "first_array_only": ["one array only"],
     "inverted_factor": ["not g / max_norm"],
     "wrong_norm": ["sum of squares"],
-    ("gradient_regime", "wrong_norm"): ["column sum", "largest singular value"],
     "zero_division": ["divide by zero", "dividing by g"],
     "eigenvalue": ["spectral radius", "non-normal"],
     "frobenius": ["frobenius"],
     "max_entry": ["largest absolute entry"],
     "signed_max": ["signed"],
     "singular_value_order": ["smallest singular value"],
-    "threshold": ["1/gamma"],
+    "threshold": ["without tolerance"],
+    ("vanishing_horizon", "threshold"): ["within 1e-9 of 1", "return none"],
+    "forgets_gamma": ["left out gamma"],
+    ("non_normal_trap", "forgets_gamma"): ["grows without gamma"],
+    "ignores_gamma": ["ignore gamma"],
+    "compares_with_gamma": ["instead of 1/gamma"],
+    ("safe_scale", "wrong_norm"): ["column sum", "largest singular value"],
+    "inverted_scale": ["c gamma sigma_max = 1"],
+    "step_too_many": ["one step too many"],
+    "step_too_few": ["one step too few", "round up"],
+    "necessary_not_sufficient": ["never say 'possible'", "necessary, not sufficient"],
+    "normal_matrix": ["your w is normal", "non-normal"],
+    "nilpotent": ["nilpotent"],
+    "eigenvalue_at_threshold": ["jordan block", "is not below it"],
+    "too_small": ["the product is too small"],
+    "one_step": ["raised zerodivisionerror", "one step included"],
+    ("safe_scale", "not_float64"): ["float64", "float32"],
     "wrong_string": ["exactly as written"],
     "learning_rate": ["multiply by learning_rate"],
     "caps_step": ["capped the step at max_norm"],
@@ -109,7 +127,10 @@ SPECIFIC = ["transpose", "one factor too many", "reverse order", "squared norm",
             "do not divide by it", "cannot be predicted from", "clipped the norm at clip_value",
             "clipping by value can turn the step", "clip on both sides", "largest entry is clip_value",
             "points against g", "divide the dot product by both lengths", "angle in radians", "use exactly the keys",
-            "different shapes", "0.0 by definition"]
+            "different shapes", "0.0 by definition", "left out gamma", "ignore gamma", "instead of 1/gamma",
+            "c gamma sigma_max = 1", "one step too many", "one step too few", "never say 'possible'",
+            "your w is normal", "nilpotent", "is not below it", "the product is too small", "grows without gamma",
+            "without tolerance"]
 
 
 def keyword(path):
@@ -291,9 +312,13 @@ def test_code_spans_render_as_code():
 
 
 def otter_summary(question, implementation, tests_dir):
-    """What grader.check(question) prints, with stock Otter, for a notebook holding implementation."""
+    """What grader.check(question) prints, with stock Otter, for a notebook holding implementation and a
+    correct bank entry for each other function of the question."""
     env = {}
-    exec("import numpy as np\nt = 20\n" + implementation.read_text(), env)
+    others = [sorted((BANK / function).glob("correct_*.py"))[0] for function, graded_by in QUESTION_OF.items()
+              if graded_by == question and function != implementation.parent.name]
+    for path in [*others, implementation]:
+        exec("import numpy as np\nt = 20\n" + path.read_text(), env)
     test_file = ExceptionTestFile.from_file(str(tests_dir / f"{question}.py"))
     test_file.run(env)
     return test_file.summary(), test_file
@@ -301,7 +326,8 @@ def otter_summary(question, implementation, tests_dir):
 
 @pytest.mark.parametrize("stem", ["prod/wrong_transposed_jacobian", "clip_gradients/wrong_squared_norm",
                                   "sigmoid_gradient/wrong_abs_in_place_mutates", "prod/wrong_global_t",
-                                  "step_lengths/wrong_caps_step_at_max_norm", "gradient_regime/wrong_spectral_radius"])
+                                  "step_lengths/wrong_caps_step_at_max_norm",
+                                  "explosion_regime/wrong_spectral_radius_for_both"])
 def test_grader_check_prints_the_teaching_message(dist, stem):
     """Does stock Otter's grader.check show the same hint, with input, expected and got?"""
     path = BANK / f"{stem}.py"
@@ -318,7 +344,7 @@ def test_check_all_fits_on_a_screen(dist):
     total = 0
     mistakes = ("sigmoid_gradient/wrong_returns_sigmoid", "prod/wrong_transposed_jacobian",
                 "clip_gradients/wrong_per_array_clipping", "step_lengths/wrong_caps_step_at_max_norm",
-                "gradient_regime/wrong_spectral_radius")
+                "explosion_regime/wrong_spectral_radius_for_both")
     for stem in mistakes:
         path = BANK / f"{stem}.py"
         summary, test_file = otter_summary(QUESTION_OF[path.parent.name], path, tests_dir)

@@ -1,7 +1,7 @@
-"""Is the bank of student implementations in tests/files/implementations/ what it claims, and
+"""Is the bank of student implementations in tests/vanishing_gradients/files/implementations/ what it claims, and
 does the grader score it by understanding?
 
-Each file there is one self-contained student notebook cell defining one of the five graded
+Each file there is one self-contained student notebook cell defining one of the graded
 functions. ``correct_*`` files are different but correct approaches: they must agree with the
 reference on fixed edge cases and seeded random inputs and obey every policy (no warning, no
 mutation, no aliasing, float64, right shapes and types). ``wrong_*`` files make one realistic
@@ -30,7 +30,10 @@ Tolerances (relative to the size of the answer, never a bare ``np.allclose``):
   relatively. The random pre-activations stay within |a| <= 12, or at |a| >= 800 in the
   saturated edge case, where every method underflows to 0. Between those ranges a cancelling
   sigma' (s (1 - s), or the tanh identity) loses relative accuracy.
-* ``clip_gradients``: 1e-12 relative to the global norm. ``gradient_regime``: an exact label.
+* ``clip_gradients``: 1e-12 relative to the global norm.
+* ``safe_scale``: 1e-12 relative; ``vanishing_horizon`` and ``explosion_regime``: the exact count
+  (or None) and label; ``non_normal_trap``: its two properties, gamma rho(W) < 1 and
+  ||(gamma W)^steps||_2 > size, never a particular matrix.
 * ``step_lengths``: each rule's length within 1e-12 of the reference's, relative to it, and its
   cosine within 1e-12 absolute (a cosine lies in [-1, 1]); the answer is a dict of float pairs.
 """
@@ -49,8 +52,10 @@ import vanishing_gradients_reference as ref
 from ..conftest import LOADED
 
 BANK = pathlib.Path(__file__).parent / "files" / "implementations"
-FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "gradient_regime")
-MIN_WRONG = {"sigmoid_gradient": 10, "prod": 10, "clip_gradients": 10, "step_lengths": 10, "gradient_regime": 5}
+CONDITIONS = ("safe_scale", "vanishing_horizon", "non_normal_trap", "explosion_regime")  # Question 5
+FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths") + CONDITIONS
+MIN_WRONG = {"sigmoid_gradient": 10, "prod": 10, "clip_gradients": 10, "step_lengths": 10,
+             **{function: 6 for function in CONDITIONS}}
 MIN_CORRECT = 4
 MIN_NOTHING = 4
 # The share of its points each severity may earn: the points policy of assignment.yml.
@@ -63,6 +68,7 @@ HINT = re.compile(r"^hint: ([a-z][a-z0-9_]*)$")
 SIGMOID_RTOL, SIGMOID_ATOL = 1e-10, 1e-15
 PROD_RTOL = 1e-10
 CLIP_RTOL = 1e-12
+SCALE_RTOL = 1e-12
 STEPS_RTOL = 1e-12
 N_RANDOM = 30
 SEED = 20240607
@@ -210,15 +216,50 @@ def _random_steps(rng):
         (grads, learning_rate, max_norm, clip_value)
 
 
-def _random_regime(rng):
+def _random_matrix(rng):
+    """A square matrix of size 1 to 6 (integer, Gaussian or triangular) and a gamma."""
     n = int(rng.integers(1, 7))
-    gamma = float(rng.choice([0.25, 0.5, 1.0]))
-    if rng.random() < 0.25:
+    gamma = float(rng.choice([0.25, 0.5, 1.0, round(float(rng.uniform(0.1, 2.0)), 3)]))
+    kind = rng.choice(["int", "gaussian", "triangular"])
+    if kind == "int":
         W = rng.integers(-3, 4, (n, n))
-        return f"int {n}x{n} matrix, gamma {gamma}", (W, gamma)
-    target = rng.uniform(0.3, 2.0) / gamma
-    W = _scaled_to_spectral_norm(rng, n, target)
-    return f"{n}x{n} matrix with sigma_max {target:.3f}, gamma {gamma}", (W, gamma)
+        W[0, 0] = W[0, 0] or 2
+        return f"int {n}x{n} matrix, gamma {gamma}", W, gamma
+    W = _scaled_to_spectral_norm(rng, n, 1.0)
+    if kind == "triangular":
+        W = np.triu(rng.normal(scale=2.0, size=(n, n)), 1) + np.diag(rng.uniform(-1, 1, n))
+    target = rng.uniform(0.3, 2.5) / gamma
+    return f"{kind} {n}x{n} matrix with sigma_max {target:.3f}, gamma {gamma}", \
+        W * (target / np.linalg.norm(W, 2)), gamma
+
+
+def _random_scale(rng):
+    label, W, gamma = _random_matrix(rng)
+    return label, (W, gamma)
+
+
+def _random_horizon(rng):
+    """Below and above the threshold, never within 1e-3 of it, tol never near a whole power of the bound."""
+    while True:
+        label, W, gamma = _random_matrix(rng)
+        bound, tol = gamma * ref.spectral_norm(W), float(10.0 ** rng.uniform(-8, -0.3))
+        ratio = math.log(tol) / math.log(bound) if abs(bound - 1) >= 1e-3 else 0.5
+        if abs(bound - 1) >= 1e-3 and abs(ratio - round(ratio)) > 1e-6:
+            return f"{label}, tol {tol:.3g}", (W, gamma, tol)
+
+
+def _random_trap(rng):
+    gamma = float(rng.choice([0.25, 0.5, 1.0, round(float(rng.uniform(0.1, 2.0)), 3)]))
+    size, steps = float(10.0 ** rng.uniform(0.2, 7)), int(rng.integers(1, 150))
+    return f"gamma {gamma}, size {size:.4g}, steps {steps}", (gamma, size, steps)
+
+
+def _random_explosion(rng):
+    """Away from both thresholds (gamma sigma_max and gamma rho at least 1e-3 from 1)."""
+    while True:
+        label, W, gamma = _random_matrix(rng)
+        if min(abs(gamma * ref.spectral_norm(W) - 1), abs(gamma * ref.spectral_radius(W) - 1)) >= 1e-3:
+            return label, (W, gamma)
 
 
 _GENERATORS = {
@@ -226,7 +267,10 @@ _GENERATORS = {
     "prod": _random_prod,
     "clip_gradients": _random_clip,
     "step_lengths": _random_steps,
-    "gradient_regime": _random_regime,
+    "safe_scale": _random_scale,
+    "vanishing_horizon": _random_horizon,
+    "non_normal_trap": _random_trap,
+    "explosion_regime": _random_explosion,
 }
 
 
@@ -327,30 +371,70 @@ def _fixed_steps():
     ]
 
 
-def _fixed_regime():
+_W_NN = np.array([[3.88, 4.0], [0.0, 3.88]])  # the text's non-normal example
+
+
+def _orthogonal(seed, n):
+    return np.linalg.qr(np.random.default_rng(seed).normal(size=(n, n)))[0]
+
+
+def _unit_norm(seed, n):
+    """A random matrix scaled to sigma_max = 1: rounding leaves it just above or below."""
+    W = np.random.default_rng(seed).normal(size=(n, n))
+    return W / np.linalg.norm(W, 2)
+
+
+def _fixed_scale():
     return [
-        ("non-normal [[3.88, 4], [0, 3.88]], gamma 1/4",
-         (np.array([[3.88, 4.0], [0.0, 3.88]]), 0.25)),
+        ("non-normal W_nn, gamma 1/4", (_W_NN, 0.25)),
         ("boundary diag(4, 1), gamma 1/4", (np.diag([4.0, 1.0]), 0.25)),
-        ("boundary int identity, gamma 1", (np.eye(3, dtype=int), 1.0)),
-        ("boundary [[0, 2], [2, 0]], gamma 1/2", (np.array([[0.0, 2.0], [2.0, 0.0]]), 0.5)),
-        ("boundary 1x1 [[4]], gamma 1/4", (np.array([[4.0]]), 0.25)),
-        ("3.9 I (Frobenius 5.5), gamma 1/4", (3.9 * np.eye(2), 0.25)),
-        ("1.5 * ones(3, 3) (sigma_max 4.5), gamma 1/4", (np.full((3, 3), 1.5), 0.25)),
-        ("diag(-5, 1), gamma 1/4", (np.diag([-5.0, 1.0]), 0.25)),
-        ("diag(2, 0.1), gamma 1", (np.diag([2.0, 0.1]), 1.0)),
-        ("2 I, gamma 1/4", (2.0 * np.eye(2), 0.25)),
-        ("[[3, 3], [0, 0]] (sigma_max 4.24), gamma 1/4", (np.array([[3.0, 3.0], [0.0, 0.0]]), 0.25)),
-        ("3.99 times a 90-degree rotation, gamma 1/4", (np.array([[0.0, -3.99], [3.99, 0.0]]), 0.25)),
+        ("int identity, gamma 1", (np.eye(3, dtype=int), 1.0)),
+        ("1x1 [[-4]], gamma 1/4", (np.array([[-4.0]]), 0.25)),
+        ("[[3, 3], [0, 0]] (singular), gamma 1/2", (np.array([[3.0, 3.0], [0.0, 0.0]]), 0.5)),
+        ("0.9 times a rotation, gamma 1", (0.9 * _orthogonal(8, 2), 1.0)),
         ("int gamma 1", (np.array([[0.5, 0.3], [0.0, 0.5]]), 1)),
-        ("threshold: rotation by 0.3 rad (orthogonal), tanh", (np.array([[np.cos(0.3), -np.sin(0.3)],
-                                                                         [np.sin(0.3), np.cos(0.3)]]), 1.0)),
-        ("threshold: random orthogonal 5x5, tanh",
-         (np.linalg.qr(np.random.default_rng(8).normal(size=(5, 5)))[0], 1.0)),
-        ("threshold: 4 times a random orthogonal 4x4, gamma 1/4",
-         (4.0 * np.linalg.qr(np.random.default_rng(9).normal(size=(4, 4)))[0], 0.25)),
-        ("1e-6 below the threshold, gamma 1/2", (np.diag([2.0 * (1 - 1e-6), 1.0]), 0.5)),
-        ("1e-6 above the threshold, gamma 1/2", (np.diag([2.0 * (1 + 1e-6), 1.0]), 0.5)),
+    ]
+
+
+def _fixed_horizon():
+    return [
+        ("orthogonal 5x5, tanh: at the threshold", (_orthogonal(8, 5), 1.0, 0.5)),
+        ("4 times orthogonal 4x4, gamma 1/4: at the threshold", (4.0 * _orthogonal(9, 4), 0.25, 0.5)),
+        ("sigma_max rounded below 1, gamma 1", (_unit_norm(1, 2), 1.0, 0.5)),
+        ("sigma_max rounded below 1, 3x3, gamma 1", (_unit_norm(3, 3), 1.0, 0.01)),
+        ("non-normal W_nn, gamma 1/4: above", (_W_NN, 0.25, 0.01)),
+        ("rho < 1 < gamma sigma_max: no horizon", (np.array([[0.5, 0.9], [0.0, 0.5]]), 1.0, 0.1)),
+        ("exact power: 0.5^3 = 0.125", (np.diag([2.0, 1.0]), 0.25, 0.125)),
+        ("one step is enough", (np.diag([2.0, 1.0]), 0.25, 0.9)),
+        ("1e-4 below the threshold", (np.diag([1.0 - 1e-4, 0.5]), 1.0, 0.3)),
+        ("int matrix below the threshold", (np.array([[1, 1], [0, 1]]), 0.25, 1e-6)),
+    ]
+
+
+def _fixed_trap():
+    return [
+        ("the text's setting: gamma 1/4, size 10, 19 steps", (0.25, 10.0, 19)),
+        ("tanh, size 100, 5 steps", (1.0, 100.0, 5)),
+        ("one step, size 3", (0.25, 3.0, 1)),
+        ("one step, gamma 2", (2.0, 1.5, 1)),
+        ("300 steps past 1e9", (0.5, 1e9, 300)),
+        ("int size", (1.0, 50, 12)),
+    ]
+
+
+def _fixed_explosion():
+    rotated = _orthogonal(10, 2) @ np.array([[1.0, 3.0], [0.0, 0.5]]) @ _orthogonal(10, 2).T
+    return [
+        ("non-normal W_nn, gamma 1/4: possible", (_W_NN, 0.25)),
+        ("W_6 = [[6, 6], [-6, -6]] (nilpotent), gamma 1/4", (np.array([[6.0, 6.0], [-6.0, -6.0]]), 0.25)),
+        ("orthogonal 5x5, tanh: impossible", (_orthogonal(8, 5), 1.0)),
+        ("sigma_max rounded to 1", (_unit_norm(3, 3), 1.0)),
+        ("boundary diag(4, -2), gamma 1/4", (np.diag([4.0, -2.0]), 0.25)),
+        ("Jordan block at rho = 1/gamma", (np.array([[2.0, 2.0], [0.0, 2.0]]), 0.5)),
+        ("rotated triangular, rho = 1/gamma up to rounding", (rotated, 1.0)),
+        ("1e-6 above rho = 1/gamma", (np.array([[2.0, 2.0], [0.0, 2.0]]) * (1 + 1e-6), 0.5)),
+        ("symmetric, gamma 1", (np.array([[1.5, 0.3], [0.3, -0.2]]), 1.0)),
+        ("int matrix, int gamma", (np.array([[1, 2], [0, 1]]), 1)),
     ]
 
 
@@ -359,7 +443,10 @@ _FIXED = {
     "prod": _fixed_prod,
     "clip_gradients": _fixed_clip,
     "step_lengths": _fixed_steps,
-    "gradient_regime": _fixed_regime,
+    "safe_scale": _fixed_scale,
+    "vanishing_horizon": _fixed_horizon,
+    "non_normal_trap": _fixed_trap,
+    "explosion_regime": _fixed_explosion,
 }
 
 
@@ -526,12 +613,38 @@ def _check_steps(args, out, expected):
     return None
 
 
-def _check_regime(args, out, expected):
-    if not isinstance(out, str):
-        return f"returned {type(out).__name__} {out!r}, expected a str"
-    if out != expected:
+def _check_scale(args, out, expected):
+    if not isinstance(out, (float, np.float64)):
+        return f"returned {type(out).__name__} {out!r}, expected a float"
+    if not abs(out - expected) <= SCALE_RTOL * expected:
         return f"returned {out!r}, expected {expected!r}"
     return None
+
+
+def _check_horizon(args, out, expected):
+    if expected is None:
+        return None if out is None else f"returned {out!r}, expected None"
+    if isinstance(out, bool) or not isinstance(out, (int, np.integer)):
+        return f"returned {type(out).__name__} {out!r}, expected the int {expected}"
+    return None if out == expected else f"returned {out!r}, expected {expected}"
+
+
+def _check_trap(args, out, expected):
+    gamma, size, steps = args
+    if not (isinstance(out, np.ndarray) and out.ndim == 2 and out.shape[0] == out.shape[1] <= 20
+            and out.dtype.kind in "iuf" and np.all(np.isfinite(out))):
+        return f"returned {type(out).__name__}, expected a finite square array"
+    if not gamma * ref.spectral_radius(out) < 1:
+        return f"gamma rho(W) = {gamma * ref.spectral_radius(out)!r}, not below 1"
+    with np.errstate(all="ignore"):
+        grown = ref.full_slope_norms(out, gamma, steps)[-1]
+    return None if np.isfinite(grown) and grown > size else f"||(gamma W)^steps|| = {grown!r}, not above {size!r}"
+
+
+def _check_explosion(args, out, expected):
+    if not isinstance(out, str):
+        return f"returned {type(out).__name__} {out!r}, expected a str"
+    return None if out == expected else f"returned {out!r}, expected {expected!r}"
 
 
 _CHECKS = {
@@ -539,7 +652,10 @@ _CHECKS = {
     "prod": _check_prod,
     "clip_gradients": _check_clip,
     "step_lengths": _check_steps,
-    "gradient_regime": _check_regime,
+    "safe_scale": _check_scale,
+    "vanishing_horizon": _check_horizon,
+    "non_normal_trap": _check_trap,
+    "explosion_regime": _check_explosion,
 }
 
 
@@ -749,6 +865,32 @@ def test_score_is_in_the_band_of_its_severity(bank_results, function_cases, path
     assert low <= score <= high, f"{severity(path)} entry scored {score:.1%}: {results['tests']}"
 
 
+# The flaws nearest a tolerance: float32 arithmetic, right mathematics at too low a precision.
+NEAR_TOLERANCE = ("prod/wrong_float32_slopes", "safe_scale/wrong_float32")
+
+
+@pytest.mark.parametrize("stem", NEAR_TOLERANCE)
+def test_flaws_near_a_tolerance_keep_their_band_on_every_seed(function_cases, monkeypatch, stem):
+    """Does each flaw nearest a tolerance earn a flaw's share on each of 40 grading seeds, not only on the
+    seed the bank is graded with (any change to a test file draws new hidden inputs)?"""
+    function = stem.split("/")[0]
+    namespace = {}
+    exec((BANK / f"{stem}.py").read_text(), namespace)
+    cases = function_cases[function].values()
+    low, high = BANDS["flaw"]
+    for seed in np.random.default_rng(0).integers(0, 2**63, size=40):
+        monkeypatch.setenv("VG_GRADING_SEED", str(seed))
+        earned = 0.0
+        for case in cases:
+            try:
+                case.function(**{name: namespace[name] for name in case.parameters})
+            except Exception:  # a failed check
+                continue
+            earned += case.points
+        share = earned / sum(case.points for case in cases)
+        assert low <= share <= high, f"seed {seed}: {share:.1%}"
+
+
 @pytest.mark.parametrize("path", ALL_FILES, ids=_ids(ALL_FILES))
 def test_public_checks_predict_hidden_ones(bank_results, function_cases, path):
     """If an entry passes every public check of its function, does it pass every hidden one too?"""
@@ -775,7 +917,10 @@ SIGNATURES = {
     "prod": "k, W_hh, W_hx, b_h, h, x",
     "clip_gradients": "grads, max_norm",
     "step_lengths": "grads, learning_rate, max_norm, clip_value",
-    "gradient_regime": "W_hh, gamma",
+    "safe_scale": "W_hh, gamma",
+    "vanishing_horizon": "W_hh, gamma, tol",
+    "non_normal_trap": "gamma, size, steps",
+    "explosion_regime": "W_hh, gamma",
 }
 LOOKUP_CELL = '''import copy
 
@@ -830,10 +975,19 @@ def public_answers(tests_dir):
     answers["step_lengths"] += [((grads, *thresholds), expected)
                                 for _, grads, *thresholds, expected in steps["_SEPARATING"]]
     answers["step_lengths"] += [((steps["_ZERO_GRADS"], 0.5, 1.0, 1.0), steps["_ZERO_EXPECTED"])]
-    regime = namespace("conditions")
-    answers["gradient_regime"] = [((W, gamma), label) for W, gamma, label in regime["_REGIME_EXAMPLES"]]
-    answers["gradient_regime"] += [(regime["_DIAGONAL_EXAMPLE"], "vanishing guaranteed"),
-                                   (regime["_UNTOUCHED_EXAMPLE"], "explosion possible")]
+    conditions = namespace("conditions")
+    untouched = np.array([[1.2, 2.0], [0.0, 0.6]])  # the matrix of the public checks that W_hh is left alone
+    answers["safe_scale"] = [((W, gamma), scale) for W, gamma, scale in conditions["_SCALE_EXAMPLES"]]
+    answers["safe_scale"] += [((untouched, 0.5), ref.safe_scale(untouched, 0.5))]
+    answers["vanishing_horizon"] = [((W, gamma, tol), steps)
+                                    for W, gamma, tol, steps in conditions["_HORIZON_EXAMPLES"]]
+    answers["vanishing_horizon"] += [((untouched, 0.25, 0.01), ref.vanishing_horizon(untouched, 0.25, 0.01))]
+    # The construction has no expected value: the memoriser keeps a right matrix per public input.
+    answers["non_normal_trap"] = [(args, ref.non_normal_trap(*args))
+                                  for args in [(0.25, 10.0, 19), (1.0, 100.0, 5), (0.5, 1e4, 40), (0.25, 3.0, 1),
+                                               (1.0, 1e9, 300)]]
+    answers["explosion_regime"] = [((W, gamma), label) for W, gamma, label in conditions["_EXPLOSION_EXAMPLES"]]
+    answers["explosion_regime"] += [((untouched, 0.5), ref.explosion_regime(untouched, 0.5))]
     return answers
 
 
@@ -860,6 +1014,29 @@ def test_memorising_the_public_checks_earns_nothing(grade, dist, student_noteboo
     assert results["memoriser"]["score"] == 0, results["memoriser"]["tests"]
     assert results["blank"]["score"] == 0
     assert "Traceback" not in results["blank"]["output"] + "".join(t["output"] for t in results["blank"]["tests"])
+
+
+# Question 5 answered with the numbers and verdicts the notebook's text states, and nothing computed.
+TEXT_COPIER = {
+    "safe_scale": "def safe_scale(W_hh, gamma):\n    return 4.0 if gamma == 0.25 else 1.0\n",
+    "vanishing_horizon": "def vanishing_horizon(W_hh, gamma, tol):\n    return None if gamma == 1.0 else 19\n",
+    "non_normal_trap": "import numpy as np\n\n\ndef non_normal_trap(gamma, size, steps):\n"
+                       "    return np.array([[3.88, 4.0], [0.0, 3.88]])\n",
+    "explosion_regime": "def explosion_regime(W_hh, gamma):\n"
+                        '    return "possible" if gamma == 0.25 else "impossible"\n',
+}
+
+
+def test_copying_the_numbers_of_the_text_earns_nothing(grade, solution_notebook):
+    """Does a notebook that answers Question 5 with the numbers the text states (the threshold 4, the 19
+    factors, its non-normal W_nn, its verdicts) and computes nothing score 0 on the question?"""
+    from ..conftest import question_scores, with_cell_replaced
+
+    copier = solution_notebook
+    for function, source in TEXT_COPIER.items():
+        copier = with_cell_replaced(copier, function, source)
+    results = grade({"copier": copier})["copier"]
+    assert question_scores(results)["conditions"] == 0, results["tests"]
 
 
 def _corrupting_cell(function, base, how):
@@ -896,11 +1073,15 @@ CONSTANT_ANSWERS = {
     "prod": "return np.eye(W_hh.shape[0]) if k == h.shape[1] else np.zeros(np.shape(W_hh))",
     "clip_gradients": "return [np.zeros(np.shape(a)) for a in grads], 0.0",
     "step_lengths": 'return {"none": (0.0, 0.0), "by value": (0.0, 0.0), "by norm": (0.0, 0.0)}',
-    "gradient_regime": 'return "vanishing guaranteed"',
+    "safe_scale": "return 1.0",
+    "vanishing_horizon": "return None",
+    "non_normal_trap": "return np.zeros((2, 2))",
+    "explosion_regime": 'return "impossible"',
 }
 CORRUPTIONS = {"sigmoid_gradient": ("zeros", "nan"), "prod": ("zeros", "nan", "transpose"),
                "clip_gradients": ("zeros", "nan", "clear"), "step_lengths": ("zeros", "nan", "clear"),
-               "gradient_regime": ("zeros", "nan", "transpose")}
+               "safe_scale": ("zeros", "nan", "transpose"), "vanishing_horizon": ("zeros", "nan", "transpose"),
+               "non_normal_trap": (), "explosion_regime": ("zeros", "nan", "transpose")}
 # Right arrays with a non-finite entry, or a non-finite norm: never worth a point.
 NON_FINITE = {
     "sigmoid_gradient": ["out = np.array(_answer(x), dtype=np.float64)\n    out.flat[0] = {value}\n    return out"],
@@ -913,6 +1094,9 @@ NON_FINITE = {
                      '    answer["by norm"] = (answer["by norm"][0], {value})\n    return answer',
                      'answer = _answer(grads, learning_rate, max_norm, clip_value)\n'
                      '    answer["by value"] = ({value}, answer["by value"][1])\n    return answer'],
+    "safe_scale": ["return _answer(W_hh, gamma) + {value}"],
+    "non_normal_trap": ["W = np.array(_answer(gamma, size, steps), dtype=np.float64)\n    W[0, -1] = {value}\n"
+                        "    return W"],
 }
 
 

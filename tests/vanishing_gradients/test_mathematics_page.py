@@ -72,3 +72,20 @@ def test_nilpotent_example_numbers():
         assert norm <= (0.25 * np.linalg.norm(W_6, 2)) ** p
     assert f"about {norms_of_powers(J, 19)[-1]:.0f} after 19 steps" in PAGE
     assert f"\\gamma\\,\\sigma_{{\\max}}(W_6) = {np.linalg.norm(W_6, 2):.0f}/4 = 3" in PAGE
+
+
+def test_what_can_be_guaranteed_about_explosion():
+    """Does W_6 (rho = 0) grow like 1.5^(t-k) with one unit saturated, does a Jordan block at r = 1 grow only
+    linearly at full slope, does W_nn's product at full slope stay below 12.5 (under the trap's smallest hidden
+    size), and does explosion_regime give the labels the page's reasoning gives?"""
+    W_6 = np.array([[6.0, 6.0], [-6.0, -6.0]])
+    assert max(abs(np.linalg.eigvals(W_6))) < 1e-12 and "its product grows like $1.5^{t-k}$" in PAGE
+    J = np.diag([0.25, 0.0]) @ W_6
+    grown = norms_of_powers(J, 30)
+    np.testing.assert_allclose(np.array(grown[1:]) / grown[:-1], 1.5, rtol=1e-12)
+    jordan = ref.full_slope_norms(np.array([[1.0, 1.0], [0.0, 1.0]]) / 0.25, 0.25, 1000)
+    assert 999 < jordan[-1] < 1001  # linear, not geometric
+    assert max(ref.full_slope_norms(W, 0.25, 2000)) < 12.6 < 20
+    assert ref.explosion_regime(W, 0.25) == ref.explosion_regime(W_6, 0.25) == ref.EXPLOSION_POSSIBLE
+    assert ref.explosion_regime(np.array([[1.0, 1.0], [0.0, 1.0]]) / 0.25, 0.25) == ref.EXPLOSION_POSSIBLE
+    assert ref.explosion_regime(np.diag([4.5, 1.0]), 0.25) == ref.EXPLOSION_AT_FULL_SLOPE

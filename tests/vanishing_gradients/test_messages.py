@@ -14,14 +14,14 @@ from grader import results as results_module
 
 from ..conftest import ASSIGNMENT, BANK, question_scores, with_cell_replaced
 
-FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "gradient_regime")
+FUNCTIONS = ("sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "safe_scale", "vanishing_horizon",
+             "non_normal_trap", "explosion_regime")
 # What check_all() may print with one mistake per question: a screen of 30 lines per question.
 LINES_PER_QUESTION = 30
-SHORT_ANSWERS = ("gamma_sigmoid", "gamma_tanh", "threshold_sigmoid", "n_factors_20_1")
 # One realistic mistake per question (the bank's wrong implementations).
 MISTAKES = ("sigmoid_gradient/wrong_returns_sigmoid", "prod/wrong_transposed_jacobian",
             "clip_gradients/wrong_per_array_clipping", "step_lengths/wrong_caps_step_at_max_norm",
-            "gradient_regime/wrong_spectral_radius")
+            "explosion_regime/wrong_spectral_radius_for_both")
 # The one line Otter quotes from the test file before each failure (tests/_checks: _quoted_line).
 QUOTED_LINE = "check(**values)  # What went wrong, and what to do:"
 SIGMOID_GRADIENT_USING_SIGMOID = "def sigmoid_gradient(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n"
@@ -29,7 +29,7 @@ SIGMOID_GRADIENT_USING_SIGMOID = "def sigmoid_gradient(x):\n    s = sigmoid(x)\n
 
 def graded_cells(notebook):
     """The cells a student fills in, with imports and the helper `sigmoid`, in notebook order."""
-    wanted = [f"def {name}(" for name in FUNCTIONS + ("sigmoid",)] + [f"{name} =" for name in SHORT_ANSWERS]
+    wanted = [f"def {name}(" for name in FUNCTIONS + ("sigmoid",)]
     return [cell.source for cell in notebook.cells if cell.cell_type == "code"
             and ("import numpy as np" in cell.source or any(w in cell.source for w in wanted))]
 

@@ -1,5 +1,5 @@
 """What the notebook says to students: answers are earned, not given next to the blanks;
-`gradient_regime`'s three answers are explained; section titles match their questions; the
+`explosion_regime`'s three answers are explained; section titles match their questions; the
 corrected sentences stay corrected; the executed solution shows no export output."""
 
 import re
@@ -10,7 +10,7 @@ import pytest
 from builder import __main__ as build
 from builder import config, guide
 
-from ..conftest import ASSIGNMENT, LOADED, REPO, assignment_module, notebook_text, rendered_tests
+from ..conftest import ASSIGNMENT, LOADED, QUESTION_OF, REPO, assignment_module, notebook_text, rendered_tests
 
 claims = assignment_module(ASSIGNMENT, "claims")
 
@@ -27,6 +27,8 @@ REFUTED = [
     (r"safest start", "orthogonal initialisation controls the start, not the training"),
     (r"\(LSTM/GRU\) or initialisations", "an initialisation does not restore the long-range signal"),
 ]
+
+CONDITIONS = [function for function, question in QUESTION_OF.items() if question == "conditions"]
 
 # How a sentence could hand out tanh's bound (gamma = 1, threshold 1) before Question 5 is answered.
 TANH_BOUND_GIVEN = [
@@ -54,31 +56,35 @@ def source_of(notebook, marker):
 
 
 def test_short_answers_are_not_stated_before_they_are_asked(student_notebook):
-    """Does nothing above Question 5's check give tanh's bound, and does the docstring of
-    gradient_regime stay silent on every gamma?"""
+    """Does nothing above Question 5's check give tanh's bound, and do the docstrings of its functions
+    stay silent on every gamma?"""
     above = flat("\n".join(c.source for c in cells_before(student_notebook, 'grader.check("conditions")')))
     for pattern in TANH_BOUND_GIVEN:
         assert not re.search(pattern, above), pattern
-    docstring = source_of(student_notebook, "def gradient_regime(").split('"""')[1]
-    assert not re.search(r"1/4|0\.25|\btanh\b|\bsigmoid\b", docstring), docstring
+    for function in CONDITIONS:
+        docstring = source_of(student_notebook, f"def {function}(").split('"""')[1]
+        assert not re.search(r"1/4|0\.25|\btanh\b|\bsigmoid\b", docstring), docstring
 
 
 def test_the_sigmoid_bound_is_derived_and_the_tanh_bound_is_asked_for(student_notebook):
     """Does the notebook derive gamma = 1/4 for the sigmoid and ask the student to derive tanh's?"""
-    markdown = [flat(c.source) for c in cells_before(student_notebook, "gamma_tanh =") if c.cell_type == "markdown"]
+    markdown = [flat(c.source) for c in cells_before(student_notebook, 'grader.check("conditions")')
+                if c.cell_type == "markdown"]
     assert any("p(1-p) \\le 1/4" in cell for cell in markdown)
     assert any("tanh" in cell and "Derive" in cell and "Question 5" in cell for cell in markdown)
 
 
-def test_gradient_regime_has_three_answers_and_the_threshold_is_explained(student_notebook):
-    """Do the question and the docstring give all three answers, and does the notebook explain
-    the threshold case with an orthogonal W_hh and tanh?"""
-    docstring = flat(source_of(student_notebook, "def gradient_regime(").split('"""')[1])
-    for answer in ('"vanishing guaranteed"', '"explosion possible"', '"at the threshold"', "1e-9"):
+def test_explosion_regime_has_three_answers_and_the_threshold_is_explained(student_notebook):
+    """Do the question and the docstring give all three answers and the tolerance, does the question say
+    what "guaranteed" means, and does the notebook explain the threshold case with an orthogonal W_hh and
+    tanh?"""
+    docstring = flat(source_of(student_notebook, "def explosion_regime(").split('"""')[1])
+    for answer in ('"impossible"', '"possible"', '"guaranteed at full slope"', "1e-9"):
         assert answer in docstring, answer
     markdown = [flat(c.source) for c in student_notebook.cells if c.cell_type == "markdown"]
-    question = next(cell for cell in markdown if "`gradient_regime(W_hh, gamma)`" in cell)
-    assert '"at the threshold"' in question and "10^{-9}" in question
+    question = next(cell for cell in markdown if "`explosion_regime(W_hh, gamma)`" in cell)
+    assert '"guaranteed at full slope"' in question and "10^{-9}" in question
+    assert "every slope is at its maximum" in question and "Gelfand" in question
     assert any("orthogonal" in cell and "tanh" in cell and "threshold" in cell
                and "nothing vanishes and nothing explodes" in cell for cell in markdown)
 

@@ -51,7 +51,7 @@ HONEST = {
     "prod_transposed_jacobian": "prod/wrong_transposed_jacobian",
     "clip_per_array": "clip_gradients/wrong_per_array_clipping",
     "steps_capped_at_max_norm": "step_lengths/wrong_caps_step_at_max_norm",
-    "regime_spectral_radius": "gradient_regime/wrong_spectral_radius",
+    "regime_spectral_radius": "explosion_regime/wrong_spectral_radius_for_both",
 }
 
 

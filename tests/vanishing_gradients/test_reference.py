@@ -93,7 +93,7 @@ def test_non_normal_counterexample_of_spec():
     P = ref.prod(0, W, np.zeros((n, 1)), np.zeros(n), zeros, np.zeros((1, t)))
     assert ref.spectral_radius(W) < 4 < ref.spectral_norm(W)
     assert 10.5 < np.linalg.norm(P, 2) < 11.5
-    assert ref.gradient_regime(W, ref.GAMMA_SIGMOID) == ref.EXPLOSION_POSSIBLE
+    assert ref.explosion_regime(W, ref.GAMMA_SIGMOID) == ref.EXPLOSION_POSSIBLE
 
 
 def _orthogonal(rng, n):
@@ -101,33 +101,116 @@ def _orthogonal(rng, n):
     return q * np.sign(np.diag(r))
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_regime_at_the_threshold(seed):
-    """Is a bound gamma sigma_max of exactly 1 (up to rounding) "at the threshold": orthogonal
-    W_hh with tanh, or scaled to sigma_max = 1/gamma, whichever way sigma_max rounds?"""
+def _random_matrix(rng):
+    """A square matrix of random size, normal or not, with gamma sigma_max between 0.3 and 3."""
+    n = int(rng.integers(1, 7))
+    W = rng.normal(size=(n, n)) * (np.triu(np.ones((n, n))) if rng.uniform() < 0.5 else 1.0)
+    gamma = float(rng.choice([0.25, 0.5, 1.0]))
+    return W * rng.uniform(0.3, 3.0) / (gamma * ref.spectral_norm(W)), gamma
+
+
+def _products_with_random_slopes(rng, W, gamma, steps):
+    """||D_s W ... D_1 W||_2 for s = 0..steps, with slopes drawn anywhere in (0, gamma]."""
+    product, norms = np.eye(len(W)), [1.0]
+    for _ in range(steps):
+        product = (gamma * rng.uniform(1e-3, 1.0, size=len(W)))[:, None] * W @ product
+        norms.append(np.linalg.norm(product, 2))
+    return np.array(norms)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_safe_scale_is_where_the_bound_reaches_1(seed):
+    """Does scaling W_hh by safe_scale give gamma sigma_max = 1, and does any scale below it make
+    every product with slopes in (0, gamma] shrink at least as fast as the bound?"""
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(2, 7))
-    Q = _orthogonal(rng, n)
-    W = rng.normal(size=(n, n))
-    assert ref.gradient_regime(Q, ref.GAMMA_TANH) == ref.AT_THRESHOLD
-    assert ref.gradient_regime(Q / ref.GAMMA_SIGMOID, ref.GAMMA_SIGMOID) == ref.AT_THRESHOLD
-    for gamma in (ref.GAMMA_SIGMOID, 0.5, ref.GAMMA_TANH):
-        scaled = W / (gamma * ref.spectral_norm(W))
-        assert ref.gradient_regime(scaled, gamma) == ref.AT_THRESHOLD
-        assert ref.gradient_regime(scaled * (1 - 1e-6), gamma) == ref.VANISHING_GUARANTEED
-        assert ref.gradient_regime(scaled * (1 + 1e-6), gamma) == ref.EXPLOSION_POSSIBLE
+    W, gamma = _random_matrix(rng)
+    scale = ref.safe_scale(W, gamma)
+    assert gamma * np.linalg.svd(scale * W, compute_uv=False)[0] == pytest.approx(1.0, rel=1e-13)
+    below = 0.95 * scale * W
+    norms = _products_with_random_slopes(rng, below, gamma, 30)
+    assert np.all(norms <= 0.95 ** np.arange(31) * (1 + 1e-12))
 
 
-def test_regime_labels_follow_gamma_sigma_max():
-    """Do the three labels follow gamma sigma_max < 1, > 1 and == 1, whatever the eigenvalues say?"""
-    non_normal = np.array([[3.88, 4.0], [0.0, 3.88]])  # spectral radius 3.88 < 4 < sigma_max
-    assert ref.gradient_regime(non_normal, ref.GAMMA_SIGMOID) == ref.EXPLOSION_POSSIBLE
-    assert ref.gradient_regime(np.diag([3.9, -1.0]), ref.GAMMA_SIGMOID) == ref.VANISHING_GUARANTEED
-    assert ref.gradient_regime(np.diag([4.0, 1.0]), ref.GAMMA_SIGMOID) == ref.AT_THRESHOLD
-    assert ref.gradient_regime(np.eye(3, dtype=int), 1) == ref.AT_THRESHOLD
+@pytest.mark.parametrize("seed", range(8))
+def test_vanishing_horizon_is_the_first_step_the_bound_guarantees(seed):
+    """Is vanishing_horizon the smallest s with (gamma sigma_max)^s <= tol, after which products with any
+    slopes in (0, gamma] stay below tol; and None when gamma sigma_max >= 1?"""
+    rng = np.random.default_rng(seed)
+    W, gamma = _random_matrix(rng)
+    tol = float(10.0 ** rng.uniform(-8, -0.1))
+    bound = gamma * ref.spectral_norm(W)
+    steps = ref.vanishing_horizon(W, gamma, tol)
+    if bound >= 1:
+        assert steps is None
+        return
+    assert isinstance(steps, int) and steps >= 1
+    assert bound**steps <= tol and (steps == 1 or bound ** (steps - 1) > tol)
+    norms = _products_with_random_slopes(rng, W, gamma, steps + 20)
+    assert np.all(norms[steps:] <= tol * (1 + 1e-12))
+
+
+def test_vanishing_horizon_at_the_threshold_and_on_whole_ratios():
+    """None at the threshold whichever way sigma_max rounds (orthogonal with tanh), a count just below
+    it, and exact powers of the bound counted right (0.5^3 = 0.125: 3 steps)."""
+    rng = np.random.default_rng(3)
+    for n in (2, 5):
+        Q = _orthogonal(rng, n)
+        assert ref.vanishing_horizon(Q, ref.GAMMA_TANH, 0.5) is None
+        assert ref.vanishing_horizon(4 * Q, ref.GAMMA_SIGMOID, 0.5) is None
+    assert ref.vanishing_horizon(np.diag([2.0, 1.0]), 0.25, 0.125) == 3
+    assert ref.vanishing_horizon(np.diag([2.0, 1.0]), 0.25, 0.9) == 1
+    assert ref.vanishing_horizon(np.array([[0.999]]), 1.0, 0.5) == 693
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        ref.vanishing_horizon(np.eye(2), 0.5, 1.0)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_non_normal_trap_has_both_properties(seed):
+    """Does non_normal_trap give a W that the eigenvalue rule calls safe (gamma rho < 1) whose product
+    at full slope, computed factor by factor, still grows past size after `steps` steps?"""
+    rng = np.random.default_rng(seed)
+    gamma, size, steps = float(rng.uniform(0.1, 2.0)), float(10.0 ** rng.uniform(0.3, 8)), int(rng.integers(1, 200))
+    W = ref.non_normal_trap(gamma, size, steps)
+    assert gamma * ref.spectral_radius(W) < 1
+    assert ref.full_slope_norms(W, gamma, steps)[-1] > size
+    assert np.linalg.norm(np.linalg.matrix_power(gamma * W, 100 * steps + 2000), 2) < size  # transient only
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_explosion_regime_follows_the_bound_and_the_full_slope_rate(seed):
+    """Is "impossible" exactly where every product with slopes in (0, gamma] stays <= 1, "guaranteed at full
+    slope" where (gamma W)^s grows like (gamma rho)^s, and "possible" in between?"""
+    rng = np.random.default_rng(seed)
+    for _ in range(20):
+        W, gamma = _random_matrix(rng)
+        regime = ref.explosion_regime(W, gamma)
+        full = ref.full_slope_norms(W, gamma, 400)
+        rate = full[-1] ** (1 / 400)
+        if regime == ref.EXPLOSION_IMPOSSIBLE:
+            assert np.all(_products_with_random_slopes(rng, W, gamma, 40) <= 1 + 1e-12)
+        elif regime == ref.EXPLOSION_AT_FULL_SLOPE:
+            assert full[-1] > full[200] > 1 and rate == pytest.approx(gamma * ref.spectral_radius(W), rel=0.02)
+        else:
+            assert gamma * ref.spectral_norm(W) > 1 and full[-1] < full[200] * (1 + 1e-9)
+
+
+def test_explosion_regime_at_the_thresholds():
+    """Orthogonal W with tanh is "impossible" whichever way sigma_max rounds; a Jordan block with its
+    eigenvalue at 1/gamma grows only linearly at full slope: "possible"; rotated, too; 1e-6 beyond it
+    grows geometrically."""
+    rng = np.random.default_rng(4)
+    for n in (2, 3, 6):
+        assert ref.explosion_regime(_orthogonal(rng, n), ref.GAMMA_TANH) == ref.EXPLOSION_IMPOSSIBLE
+    for gamma in (0.25, 0.5, 1.0):
+        jordan = np.array([[1.0, 1.0], [0.0, 1.0]]) / gamma
+        Q = _orthogonal(rng, 2)
+        assert ref.explosion_regime(jordan, gamma) == ref.EXPLOSION_POSSIBLE
+        assert ref.explosion_regime(Q @ np.array([[1.0, 3.0], [0.0, 0.5]]) @ Q.T / gamma, gamma) == \
+            ref.EXPLOSION_POSSIBLE
+        assert ref.explosion_regime(jordan * (1 + 1e-6), gamma) == ref.EXPLOSION_AT_FULL_SLOPE
     W = np.array([[0.5, 0.3], [0.0, 0.5]])
     before = W.copy()
-    ref.gradient_regime(W, ref.GAMMA_TANH)
+    ref.explosion_regime(W, ref.GAMMA_TANH)
     assert np.array_equal(W, before)
 
 

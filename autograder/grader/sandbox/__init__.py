@@ -44,6 +44,9 @@ HEADER = struct.Struct(">I")
 INTERRUPT_GRACE_SECONDS = 1.0
 LEVEL_CLASSES = {level.name: level for level in (NamespaceLevel, UserLevel, ProcessLevel)}
 LEVELS = tuple(LEVEL_CLASSES)  # strongest first
+# Why the stronger levels were not used, as a probe of this run found (set with VG_GRADER_ISOLATION by
+# `make grade`, which probes once per run so that no grader tries again what failed).
+PROBED_VARIABLE = "VG_GRADER_PROBED_BECAUSE"
 
 _unavailable = {}  # level -> why it failed at run time in this grader process
 
@@ -61,9 +64,13 @@ def candidate_levels():
 
 
 def skipped_levels():
-    """Why the levels stronger than VG_GRADER_ISOLATION's were not tried (a weaker level is never silent)."""
+    """Why the levels stronger than VG_GRADER_ISOLATION's were not tried (a weaker level is never silent):
+    PROBED_VARIABLE's reason where the level was found by this run's probe, else the cap."""
     forced = os.environ.get(ISOLATION_VARIABLE, "").strip()
     stronger = LEVELS[:LEVELS.index(forced)] if forced in LEVELS else ()
+    probed = os.environ.get(PROBED_VARIABLE, "").strip()
+    if stronger and probed:
+        return [probed]
     return [f"{level}: not tried ({ISOLATION_VARIABLE}={forced})" for level in stronger]
 
 

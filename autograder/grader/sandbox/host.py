@@ -196,7 +196,7 @@ def as_user(uid, gid, action):
 
 
 def kill_user(uid):
-    """SIGKILL every process of `uid` (root only): kill(-1) sent as that user, repeated.
+    """SIGKILL every process of `uid` (root only): kill(-1) sent as that user, repeated. True if none is left.
 
     A forked child takes the user id and signals everything that user may signal, which
     is exactly the user's own processes, wherever they moved (new sessions, daemons).
@@ -211,27 +211,37 @@ def kill_user(uid):
 
     for _ in range(10):
         if not processes_of_user(uid):
-            return
+            return True
         as_user(uid, uid, kill_everything)
         time.sleep(0.005)
+    return not processes_of_user(uid)
 
 
 # -- user ids -------------------------------------------------------------------------
 
 
 class UidLease:
-    """A user id from UID_POOL that no other sandbox on this machine holds right now.
+    """A user id from `uids` (default UID_POOL) that no other sandbox on this machine holds right now.
+
+    Each id has a lock file in the root-only private folder, and holding its lock (flock) is
+    holding the id: concurrent sandboxes, of one grading run or of several, never share one.
+    The file also says whether the id may hold leftovers: it names its holder from before the
+    sandbox starts until `release(clean=True)`, once the level has removed what the sandbox
+    left. Only an id whose last holder died before that is cleaned up on acquiring it (its
+    processes killed, then on_acquire(uid)): a grader cleans up after its own sandboxes and
+    dead graders' only, never where another grader's sandbox runs.
 
     OSError if none can be had (no private lock folder, every id in use): sharing one, or
     `nobody`, would let sandboxes signal each other and read what the other left.
     """
 
-    def __init__(self, on_acquire=None):
+    def __init__(self, on_acquire=None, uids=None):
         self.fd = None
+        uids = UID_POOL if uids is None else uids
         folder = private_folder()
-        start = random.randrange(max(len(UID_POOL), 1))
-        for offset in range(len(UID_POOL)):
-            uid = UID_POOL[(start + offset) % len(UID_POOL)]
+        start = random.randrange(max(len(uids), 1))
+        for offset in range(len(uids)):
+            uid = uids[(start + offset) % len(uids)]
             try:
                 pwd.getpwuid(uid)
                 continue  # a real account
@@ -246,13 +256,20 @@ class UidLease:
                 continue
             self.uid = self.gid = uid
             self.fd = fd
-            kill_user(uid)  # anything left by a grader that crashed while holding it
-            if on_acquire is not None:
-                on_acquire(uid)
+            if os.pread(fd, 1, 0):  # its last holder died before cleaning up after its sandbox
+                kill_user(uid)
+                if on_acquire is not None:
+                    on_acquire(uid)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"held by grader process {os.getpid()}\n".encode(), 0)
             return
-        raise OSError(f"every user id of {UID_POOL.start}-{UID_POOL.stop - 1} is in use by another sandbox")
+        raise OSError(f"every user id of {uids[0]}-{uids[-1]} is in use by another sandbox" if len(uids)
+                      else "no user id to give the sandbox")
 
-    def release(self):
+    def release(self, clean=False):
+        """Give the id back; clean: nothing the sandbox left remains (else the next holder cleans up first)."""
         if self.fd is not None:
+            if clean:
+                os.ftruncate(self.fd, 0)
             os.close(self.fd)
             self.fd = None

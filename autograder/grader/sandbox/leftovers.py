@@ -6,6 +6,9 @@ memory, message queues, semaphores) and files in world-writable folders (/tmp, /
 /dev/shm with POSIX shared memory and semaphores, /run/lock, /dev/mqueue, ...). The
 namespace level leaves none of the last two (its IPC namespace and root die with it);
 every level clears keys. POSIX message queues cannot be made at all (RLIMIT_MSGQUEUE 0).
+Files are looked for where a sandbox could write them (KNOWN_WORLD_WRITABLE and the
+world-writable folders below them), by owner, never by walking the disk: cleaning up after
+one sandbox costs milliseconds.
 
 Two ways to clean: by user id where the student's is its own (`clear_user`), and by
 difference against a snapshot where the student shares the grader's (`Snapshot`).
@@ -16,7 +19,6 @@ import json
 import os
 import shutil
 import stat
-import time
 
 from . import host
 
@@ -27,12 +29,8 @@ USER_KEYRING_PERMISSIONS = 0x1F3F0000  # the kernel's own: possessor and user on
 KEY_SPEC_THREAD_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -1, -4, -5
 IPC_RMID = 0
 SYSV_KINDS = ("shm", "msg", "sem")
-# Filesystems no student can leave a file in (or that are the kernel's own views).
-PSEUDO_FILESYSTEMS = {"proc", "sysfs", "cgroup", "cgroup2", "devpts", "debugfs", "tracefs", "securityfs", "bpf",
-                      "pstore", "configfs", "fusectl", "binfmt_misc", "autofs", "hugetlbfs", "rpc_pipefs", "nsfs",
-                      "efivarfs", "selinuxfs"}
-KNOWN_WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
-SCAN_CACHE_SECONDS = 600
+# Where a user id of its own can leave files on a standard Linux host: the folders every user may write in.
+KNOWN_WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue", "/var/crash")
 GRADER_PREFIX = "vg-"  # the grader's own temporary folders are named vg-...
 
 
@@ -137,22 +135,6 @@ def remove_sysv(kind, ident):
 # -- files in world-writable folders --------------------------------------------------
 
 
-def _mounts():
-    """[(mount point, filesystem type, read-only)] from /proc/self/mountinfo."""
-    mounts = []
-    try:
-        with open("/proc/self/mountinfo") as handle:
-            for line in handle:
-                left, _, right = line.partition(" - ")
-                fields, tail = left.split(), right.split()
-                if len(fields) > 5 and tail:
-                    point = fields[4].encode().decode("unicode_escape")
-                    mounts.append((point, tail[0], "ro" in fields[5].split(",")))
-    except OSError:
-        pass
-    return mounts
-
-
 def _entries(folder):
     """The entries of `folder`, or none where it cannot be read (gone, or not ours to list)."""
     try:
@@ -161,50 +143,30 @@ def _entries(folder):
         return []
 
 
-def scan_world_writable():
-    """Every folder another user can write in and reach: walks the writable filesystems.
+def world_writable_folders(skip_owner=None):
+    """The KNOWN_WORLD_WRITABLE folders that exist here and the world-writable folders below them, reached
+    through world-writable folders only (not entering those of `skip_owner`, which are removed whole).
 
-    Folders not searchable by other users are not entered (a student could not reach what
-    is below them); pseudo and read-only filesystems are skipped.
+    Where a user id of its own can leave files, without walking the disk: a world-writable folder
+    elsewhere (below one that only its owner may write in) is not searched.
     """
-    skipped = {point for point, kind, read_only in _mounts() if kind in PSEUDO_FILESYSTEMS or read_only}
-    found, stack = [], ["/"]
+    open_to_all = stat.S_IWOTH | stat.S_IXOTH
+    found, stack = [], [os.path.realpath(folder) for folder in KNOWN_WORLD_WRITABLE if os.path.isdir(folder)]
     while stack:
-        for entry in _entries(stack.pop()):
+        folder = stack.pop()
+        if folder in found:
+            continue
+        found.append(folder)
+        for entry in _entries(folder):
             try:
-                if entry.path in skipped or not entry.is_dir(follow_symlinks=False):
+                if not entry.is_dir(follow_symlinks=False):
                     continue
-                mode = entry.stat(follow_symlinks=False).st_mode
+                info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if not mode & stat.S_IXOTH:
-                continue
-            if mode & stat.S_IWOTH:
-                found.append(entry.path)
-            stack.append(entry.path)
+            if info.st_mode & open_to_all == open_to_all and info.st_uid != skip_owner:
+                stack.append(entry.path)
     return sorted(found)
-
-
-def world_writable_folders():
-    """scan_world_writable(), cached for a while in the root-only folder (the walk takes a second)."""
-    cache = None
-    if os.geteuid() == 0:
-        try:
-            cache = os.path.join(host.private_folder(), "world-writable.json")
-            if time.time() - os.stat(cache).st_mtime < SCAN_CACHE_SECONDS:
-                with open(cache) as handle:
-                    return json.load(handle)
-        except (OSError, ValueError):
-            pass
-    folders = sorted(set(scan_world_writable()) | {f for f in KNOWN_WORLD_WRITABLE if os.path.isdir(f)})
-    if cache:
-        try:
-            with open(cache + ".tmp", "w") as handle:
-                json.dump(folders, handle)
-            os.replace(cache + ".tmp", cache)
-        except OSError:
-            pass
-    return folders
 
 
 def remove_entry(path, is_folder):
@@ -270,7 +232,7 @@ def clear_user(uid, gid):
     for kind, ident, owner, creator in sysv_objects():
         if uid in (owner, creator):
             remove_sysv(kind, ident)
-    for path, is_folder in files_of(uid, world_writable_folders()):
+    for path, is_folder in files_of(uid, world_writable_folders(skip_owner=uid)):
         remove_entry(path, is_folder)
 
 
@@ -309,7 +271,7 @@ class Snapshot:
         self.uid = os.getuid()
         self.keys = keys_of_user_keyrings()
         self.ipc = {(kind, ident) for kind, ident, _, creator in sysv_objects() if creator == self.uid}
-        self.folders = [folder for folder in KNOWN_WORLD_WRITABLE if os.path.isdir(folder)]
+        self.folders = world_writable_folders()
         self.files = {path for path, _ in files_of(self.uid, self.folders)}
 
     def remove_additions(self):

@@ -63,6 +63,7 @@ class NamespaceLevel(Level):
 
     def start(self, to_child_r, from_child_w):
         self.lease = self.folder = self.cgroup = None
+        self.all_killed = False  # no process of the lease's user id is left
         userns = os.geteuid() != 0
         if userns:
             uid, gid = 1000, 1000
@@ -127,7 +128,7 @@ class NamespaceLevel(Level):
         host.signal_quietly(self.sandbox_pid, signal.SIGKILL)  # PID 1: the kernel kills the rest
         wait_or_kill(self.process)
         if self.lease is not None:
-            host.kill_user(self.lease.uid)  # nothing should be left: make sure
+            self.all_killed = host.kill_user(self.lease.uid)  # nothing should be left: make sure
 
     def cleanup(self):
         if self.folder is not None:
@@ -138,7 +139,7 @@ class NamespaceLevel(Level):
             self.folder = None
         if self.lease is not None:
             leftovers.clear_keys(self.lease.uid)
-            self.lease.release()
+            self.lease.release(clean=self.all_killed)
             self.lease = None
         # (In a user namespace, the user keyrings are the namespace's own and die with it.)
         if self.cgroup is not None:

@@ -8,10 +8,13 @@ are made unreadable to other users while any sandbox runs, and their modes resto
 the last one. The student's Python is a readable copy of the runtime where the original
 is not readable by other users (Python under a mode-700 home, or inside a protected
 folder). At the end every process of the user id is killed, and what it left is removed:
-its keys, System V IPC objects and files in every world-writable folder (leftovers.py).
+its keys, System V IPC objects and its files in the known world-writable folders (/tmp,
+/var/tmp, /dev/shm, ... and the world-writable folders below them: leftovers.py).
 
 Does NOT promise: a private view of the filesystem. The student can read what any user
-may read on the host, and its files are found and deleted by owner at the end.
+may read on the host, and its files are found and deleted by owner at the end; a
+world-writable folder elsewhere on the host (below a folder only its owner may write in)
+is not searched.
 Memory: see memory.py.
 """
 
@@ -55,6 +58,7 @@ class UserLevel(Level):
 
     def start(self, to_child_r, from_child_w):
         self.lease = self.folder = self.protection = self.cgroup = None
+        self.all_killed = False  # no process of the lease's user id is left
         try:
             self.lease = host.UidLease(on_acquire=lambda uid: leftovers.clear_user(uid, uid))
         except OSError as error:
@@ -87,7 +91,7 @@ class UserLevel(Level):
             pass
         host.kill_user(self.lease.uid)
         wait_or_kill(self.process)
-        host.kill_user(self.lease.uid)
+        self.all_killed = host.kill_user(self.lease.uid)
         host.reap_orphans()
 
     def cleanup(self):
@@ -96,7 +100,7 @@ class UserLevel(Level):
             self.folder = None
         if self.lease is not None:
             leftovers.clear_user(self.lease.uid, self.lease.gid)
-            self.lease.release()
+            self.lease.release(clean=self.all_killed)
             self.lease = None
         if self.protection is not None:
             self.protection.release()

@@ -3,7 +3,7 @@
     .venv/bin/python tests/files/adversarial/make_corpus.py
 
 Each notebook here holds only the cells of its attack (or mistake); the test
-(tests/test_adversarial.py) adds them to a base notebook built the same way as the
+(tests/grader/test_adversarial.py) adds them to a base notebook built the same way as the
 release: `blank` (the student notebook as handed out, which scores 0) or `solution`.
 `metadata.adversarial` says how:
 
@@ -62,7 +62,16 @@ def clip_gradients(grads, max_norm):
 def step_lengths(grads, learning_rate, max_norm, clip_value):
     return "PASS"
 
-def gradient_regime(W_hh, gamma):
+def safe_scale(W_hh, gamma):
+    return "PASS"
+
+def vanishing_horizon(W_hh, gamma, tol):
+    return "PASS"
+
+def non_normal_trap(gamma, size, steps):
+    return "PASS"
+
+def explosion_regime(W_hh, gamma):
     return "PASS"
 '''.strip()
 
@@ -120,10 +129,17 @@ class Verdict(str):
         return True
     __hash__ = str.__hash__
 
-def gradient_regime(W_hh, gamma):
-    return Verdict("vanishing guaranteed")
+def explosion_regime(W_hh, gamma):
+    return Verdict("impossible")
 
-gamma_sigmoid = gamma_tanh = threshold_sigmoid = n_factors_20_1 = agreeable()
+def safe_scale(W_hh, gamma):
+    return agreeable()
+
+def vanishing_horizon(W_hh, gamma, tol):
+    return agreeable()
+
+def non_normal_trap(gamma, size, steps):
+    return agreeable((2, 2))
 '''], "Does an ndarray subclass whose == is always True (or a str that equals everything) pass any check?")
 
 case("cheat_patch_numpy_comparisons", "cheat", ['''
@@ -190,8 +206,10 @@ import os
 import struct
 import sys
 
-worker = sys.modules.get("vg_grader_worker")
-codec = sys.modules.get("vg_grader_codec")
+# The worker and codec modules, found by what they define (whatever they are called).
+loaded = list(sys.modules.values())
+worker = next((m for m in loaded if hasattr(m, "call") and hasattr(m, "lookup") and hasattr(m, "encode_result")), None)
+codec = next((m for m in loaded if hasattr(m, "encode") and hasattr(m, "dumps") and hasattr(m, "decode")), None)
 forged = {"ok": True, "passed": True, "score": 100, "value": "PASS", "args_after": []}
 if worker is not None:
     worker.call = lambda namespace, name, args: dict(forged)
@@ -273,7 +291,9 @@ def prod(*args):
     return "PASS"
 def clip_gradients(grads, max_norm):
     return "PASS", 0.0
-def gradient_regime(W_hh, gamma):
+def safe_scale(W_hh, gamma):
+    return "PASS"
+def explosion_regime(W_hh, gamma):
     return "PASS"
 def rnn_states(*args):
     return "PASS"
@@ -300,7 +320,8 @@ STEAL_FROM = '''
 def adopt(namespace):
     """Take the reference functions if they were found."""
     found = 0
-    for name in ("sigmoid_gradient", "prod", "clip_gradients", "gradient_regime"):
+    for name in ("sigmoid_gradient", "prod", "clip_gradients", "safe_scale", "vanishing_horizon", "non_normal_trap",
+                 "explosion_regime"):
         if callable(namespace.get(name)):
             globals()[name] = namespace[name]
             found += 1
@@ -618,7 +639,7 @@ echo "a shell cell"
 # Generator functions, one per kind of state that could outlive a sandbox. Each notebook
 # first looks for what an earlier run with the same @MARKER@ left (anything named after the
 # marker but not after this run's own token) and raises "LEAKED ..." if it finds some, then
-# plants its own. tests/test_isolation.py grades each twice, at the namespace and the user
+# plants its own. tests/grader/test_sandbox.py grades each twice, at the namespace and the user
 # level, and checks the host after each run: nothing may be found, nothing may be left.
 
 LEFTOVER_PRELUDE = '''
@@ -898,10 +919,11 @@ def prod(k, W_hh, W_hx, b_h, h, x):
 def clip_gradients(grads, max_norm):
     return {"\ud800key\u2028Hint: FAKEHINT": "\x00"}, 0.0
 
-def gradient_regime(W_hh, gamma):
-    return "vanishing guaranteed\x00"  # cleaned text never equals an answer
+def explosion_regime(W_hh, gamma):
+    return "impossible\x00"  # cleaned text never equals an answer
 
-gamma_sigmoid = "0.25\u2028Hint: FAKEHINT"
+def safe_scale(W_hh, gamma):
+    return "0.25\u2028Hint: FAKEHINT"
 """], "Do lone surrogates, line separators, terminal escapes and bidi overrides in messages, type names and "
     "returned strings leave a valid result, with no injected Hint line?",
     output=["ValueError", "\\ud800"], extra={"no_hint": ["FAKEHINT"]})
@@ -933,7 +955,7 @@ def prod(k, W_hh, W_hx, b_h, h, x):
 def clip_gradients(grads, max_norm):
     raise type("E" * 10**5, (Exception,), {})(flood)
 
-def gradient_regime(W_hh, gamma):
+def explosion_regime(W_hh, gamma):
     return flood
 """] + [r"""
 raise ValueError("&" * 10**5)
@@ -956,11 +978,11 @@ import os
 def _die(*args):
     os._exit(1)
 
-sigmoid_gradient = prod = clip_gradients = step_lengths = gradient_regime = _die
+sigmoid_gradient = prod = clip_gradients = step_lengths = _die
+safe_scale = vanishing_horizon = non_normal_trap = explosion_regime = _die
 """], "Does a slow notebook whose every call kills its process (each rerun costs the notebook's time) stay "
     "within the submission's time budget?",
-    base="solution", expect={"zero": ["sigmoid_gradient", "prod", "clip_gradients", "step_lengths"],
-                             "below_full": ["conditions"]})
+    base="solution", expect={"zero": ["sigmoid_gradient", "prod", "clip_gradients", "step_lengths", "conditions"]})
 
 case("runaway_replies_too_big_to_decode", "runaway", [r"""
 _honest_prod = prod
@@ -1045,7 +1067,7 @@ for candidate in (cells, cells[::-1]):
 sigmoid_gradient = spy("sigmoid_gradient")
 prod = spy("prod")
 clip_gradients = spy("clip_gradients")
-gradient_regime = spy("gradient_regime")
+explosion_regime = spy("explosion_regime")
 """], "Can a notebook record the inputs of hidden checks (or which of them ran), or compute the grading seed, "
     "and show it in a message students see before grades are published?",
     output=["grader state found: 0"], extra={"public_twin": True})

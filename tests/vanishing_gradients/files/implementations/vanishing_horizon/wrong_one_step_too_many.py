@@ -1,0 +1,14 @@
+"""Counts one step too many (floor of the ratio plus 1, then one more for h_k itself).
+hint: step_too_many
+severity: math
+"""
+import math
+
+import numpy as np
+
+
+def vanishing_horizon(W_hh, gamma, tol):
+    bound = gamma * np.linalg.norm(W_hh, 2)
+    if bound >= 1 - 1e-9:
+        return None
+    return max(1, math.ceil(math.log(tol) / math.log(bound))) + 1
