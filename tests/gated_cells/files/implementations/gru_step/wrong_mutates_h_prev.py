@@ -1,0 +1,18 @@
+"""Right answer, but updates h_prev in place and returns it.
+hint: mutates_input
+severity: flaw
+"""
+import numpy as np
+
+
+def gru_step(x, h_prev, W, U, b):
+    def sigmoid(a):
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+    n = np.shape(h_prev)[-1]
+    a = x @ W[:2 * n].T + h_prev @ U[:2 * n].T + b[:2 * n]
+    z, r = sigmoid(a[..., :n]), sigmoid(a[..., n:])
+    q = np.tanh(x @ W[2 * n:].T + (r * h_prev) @ U[2 * n:].T + b[2 * n:])
+    h_prev += z * (q - h_prev)
+    return h_prev

@@ -1,0 +1,20 @@
+"""Updates the cell state in place (c_prev *= f) and returns it: mutates and aliases its argument.
+hint: mutates
+severity: flaw
+"""
+import numpy as np
+
+
+def lstm_step(x, h_prev, c_prev, W, U, b):
+    def sigmoid(a):
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+    n = U.shape[1]
+    a = np.asarray(x) @ W.T + np.asarray(h_prev) @ U.T + b
+    f, i, g, o = sigmoid(a[..., :n]), sigmoid(a[..., n:2 * n]), np.tanh(a[..., 2 * n:3 * n]), sigmoid(a[..., 3 * n:])
+    c_prev *= f
+    c_prev += i * g
+    c = c_prev
+    h = o * np.tanh(c)
+    return h, c
