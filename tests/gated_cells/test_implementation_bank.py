@@ -105,7 +105,8 @@ NAMED_MISTAKES = ("lstm_step", "cell_path_jacobian", "full_cell_jacobian")
 def bank_files(kind=None, function=None):
     """Sorted paths of bank files, optionally only of one kind (wrong, correct, nothing) or function."""
     return [path for path in sorted(BANK.glob("*/*.py"))
-            if (kind is None or path.stem.startswith(kind + "_")) and (function is None or path.parent.name == function)]
+            if (kind is None or path.stem.startswith(kind + "_"))
+            and (function is None or path.parent.name == function)]
 
 
 def docstring_lines(path):
@@ -180,7 +181,8 @@ def score(rows):
     shares = []
     for start in range(0, len(rows), per_seed):
         seed_rows = rows[start:start + per_seed]
-        shares.append(sum(case.points for case, ok, _ in seed_rows if ok) / sum(case.points for case, _, _ in seed_rows))
+        earned = sum(case.points for case, ok, _ in seed_rows if ok)
+        shares.append(earned / sum(case.points for case, _, _ in seed_rows))
     return min(shares)
 
 
