@@ -1,17 +1,24 @@
-"""Does the student release say what to install, pinned, and how to open it in each front end?"""
+"""Does each assignment's student release say what to install, pinned, and how to open it in each front end?"""
 
 import re
 import sys
 import zipfile
 
 import nbformat
+import pytest
 import yaml
 
-from ..conftest import ASSIGNMENT, REPO
+from ..conftest import ASSIGNMENTS, REPO
 
 FILES = ("README.md", "requirements.txt", "environment.yml")
 # Import names of the notebook's packages that differ from their distribution's name.
 DISTRIBUTION_OF = {"otter": "otter-grader"}
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def release(request):
+    """The name of every assignment of assignments/*/, one at a time."""
+    return request.param
 
 
 def pins(lines):
@@ -25,17 +32,17 @@ def pins(lines):
     return found
 
 
-def test_release_holds_the_environment_files(dist):
+def test_release_holds_the_environment_files(dist, release):
     """Are README.md, requirements.txt and environment.yml in the release folder and in its zip, the same?"""
-    folder = dist / "student" / ASSIGNMENT
-    with zipfile.ZipFile(dist / "student" / f"{ASSIGNMENT}.zip") as archive:
+    folder = dist / "student" / release
+    with zipfile.ZipFile(dist / "student" / f"{release}.zip") as archive:
         for name in FILES:
-            assert archive.read(f"{ASSIGNMENT}/{name}") == (folder / name).read_bytes(), name
+            assert archive.read(f"{release}/{name}") == (folder / name).read_bytes(), name
 
 
-def test_every_requirement_is_pinned_to_the_tested_version(dist):
+def test_every_requirement_is_pinned_to_the_tested_version(dist, release):
     """Is every student requirement pinned with ==, to the same version as the dev environment that tests it?"""
-    student = pins((dist / "student" / ASSIGNMENT / "requirements.txt").read_text().splitlines())
+    student = pins((dist / "student" / release / "requirements.txt").read_text().splitlines())
     dev = pins((REPO / "requirements" / "dev.txt").read_text().splitlines())
     tested = {name: version for name, version in student.items() if name in dev}
     assert tested == {name: dev[name] for name in tested}
@@ -43,21 +50,21 @@ def test_every_requirement_is_pinned_to_the_tested_version(dist):
     assert {"jupyterlab", "notebook"} <= set(student)  # the front ends: not needed to run the tests
 
 
-def test_environment_yml_has_the_same_pins(dist):
+def test_environment_yml_has_the_same_pins(dist, release):
     """Does environment.yml install exactly the pins of requirements.txt, on a Python the README names?"""
-    folder = dist / "student" / ASSIGNMENT
+    folder = dist / "student" / release
     environment = yaml.safe_load((folder / "environment.yml").read_text())
     pip_section = next(item["pip"] for item in environment["dependencies"] if isinstance(item, dict))
     assert pins(pip_section) == pins((folder / "requirements.txt").read_text().splitlines())
     python = next(item for item in environment["dependencies"] if str(item).startswith("python="))
     assert f"Python {python.split('=')[1]} or newer" in (folder / "README.md").read_text()
-    assert environment["name"] == ASSIGNMENT
+    assert environment["name"] == release
 
 
-def test_every_package_the_notebook_imports_is_required(dist):
+def test_every_package_the_notebook_imports_is_required(dist, release):
     """Does requirements.txt cover every non-standard-library module the student notebook imports?"""
-    folder = dist / "student" / ASSIGNMENT
-    notebook = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", as_version=4)
+    folder = dist / "student" / release
+    notebook = nbformat.read(folder / f"{release}.ipynb", as_version=4)
     imported = {match.group(1) for cell in notebook.cells if cell.cell_type == "code"
                 for match in re.finditer(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", cell.source, re.MULTILINE)}
     third_party = {name for name in imported if name not in sys.stdlib_module_names}
@@ -65,9 +72,9 @@ def test_every_package_the_notebook_imports_is_required(dist):
     assert third_party and {DISTRIBUTION_OF.get(name, name) for name in third_party} <= required
 
 
-def test_readme_explains_each_front_end(dist):
+def test_readme_explains_each_front_end(dist, release):
     """Does the release README tell students how to open the notebook in Jupyter, JupyterLab, VS Code and Colab?"""
-    readme = (dist / "student" / ASSIGNMENT / "README.md").read_text()
+    readme = (dist / "student" / release / "README.md").read_text()
     for words in ("pip install -r requirements.txt", "jupyter lab", "jupyter notebook", "conda env create",
-                  "VS Code", "Colab", "grader.check", "grader.export", f"{ASSIGNMENT}.zip"):
+                  "VS Code", "Colab", "grader.check", "grader.export", f"{release}.zip"):
         assert words in readme, words
