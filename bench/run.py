@@ -232,6 +232,12 @@ def fresh_venv(base_python, folder, requirements, log):
     return seconds, folder_bytes(folder) - before
 
 
+def compile_bytecode(python, source):
+    """Compile the unpacked bundle's grader and tests, as its setup.sh does once for the grading image
+    (a grader then never compiles them, whatever PYTHONDONTWRITEBYTECODE says)."""
+    subprocess.run([str(python), "-m", "compileall", "-q", "grader", "tests"], cwd=source, check=True)
+
+
 def otter_lean_venv(base_python, work, fresh, log):
     """The cached lean Otter venv: (python, install record)."""
     version = python_version(base_python)
@@ -414,6 +420,8 @@ def main(argv=None):
     ours_venv = work / "ours-venv"
     seconds, added = fresh_venv(base, ours_venv, source / "requirements.txt", log)
     installs = {"python": python_version(base), "ours": {"seconds": seconds, "bytes": added}}
+    for python in (ours_venv / "bin" / "python", sys.executable):
+        compile_bytecode(python, source)
     otter_python, installs["otter"] = otter_lean_venv(base, work, args.fresh, log)
 
     say("Building the equivalent Otter bundle with `otter generate` ...")

@@ -21,6 +21,7 @@ is killed (classroom.batch), also when `make grade` is interrupted or terminated
 """
 
 import argparse
+import compileall
 import json
 import os
 import pathlib
@@ -177,6 +178,8 @@ def main(argv=None):
         bundle = bundle_path(args.dist, assignment)
         with zipfile.ZipFile(bundle) as archive:
             archive.extractall(source)
+        # Bytecode for every grader of the run, compiled once here as the bundle's setup.sh does for an image.
+        compileall.compile_dir(source, quiet=2)
         os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
         environment = {key: value for key, value in os.environ.items()
                        if key not in ("PYTHONPATH", ISOLATION_VARIABLE, PROBED_VARIABLE)}

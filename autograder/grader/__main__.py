@@ -12,28 +12,43 @@ import pathlib
 import time
 import traceback
 
-from . import files, results
+from . import files, results, submission
+from .sandbox import Limits, StudentProcess, StudentProcessError  # no numpy yet
 
 
 def load_config(source_dir):
-    from .sandbox import Limits  # only grading needs it (and numpy)
-
     config = json.loads((source_dir / "config.json").read_text())
     config["limits"] = Limits.from_mapping(config["limits"])
     return config
 
 
-def grade_one(source_dir, submission, results_path):
-    from . import grading
-
-    started = time.monotonic()
+def start_student(config, source_dir, submission_path):
+    """The submission's student process, started before this grader imports numpy, the test files and
+    the reference (the two processes then load at once); None where it cannot start (the grading then
+    tries again and says why)."""
     try:
-        data = grading.grade(submission, source_dir, load_config(source_dir))
+        return StudentProcess(config["limits"], submission.private_folders(source_dir, submission_path))
+    except (StudentProcessError, OSError):
+        return None
+
+
+def grade_one(source_dir, submission_path, results_path):
+    started = time.monotonic()
+    student = None
+    try:
+        config = load_config(source_dir)
+        student = start_student(config, source_dir, submission_path)
+        from . import grading
+
+        data = grading.grade(submission_path, source_dir, config, started=started, student=student)
         files.write_json(results_path, data)
     except Exception:  # an error of the grader itself: still a valid results file
         traceback.print_exc()
         data = results.grader_failure(time.monotonic() - started)
         files.write_json(results_path, data)
+    finally:
+        if student is not None:
+            student.kill()  # already done by the grading, unless the grader itself failed
     return data
 
 

@@ -8,7 +8,6 @@ grader's own numpy and builtins, on values no student class can stand behind.
 
 import dataclasses
 import os
-import pathlib
 import sys
 import time
 
@@ -110,15 +109,18 @@ def run_cases(test_file, hidden, environment, session):
             for case in test_file.cases if case.hidden == hidden]
 
 
-def grade(submission_path, source_dir, config):
+def grade(submission_path, source_dir, config, started=None, student=None):
     """Results (a dict in Gradescope's format) for one submission; never raises for bad input.
 
     Every public case of every question runs first, and what students see at once (their
     messages, the notebook's problems) is fixed then, before any hidden input reaches the
     student process: whatever the notebook learns from hidden inputs (or from which calls
     follow which), it can show only in results published later.
+
+    `student`, if given, is a student process started for this submission (with its private
+    folders) that has not been sent anything yet: the notebook's first run uses it.
     """
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     questions = [question["name"] for question in config["questions"]]
     test_files = otter_tests.load_all(source_dir / "tests", questions)
     try:
@@ -126,12 +128,9 @@ def grade(submission_path, source_dir, config):
     except submission.SubmissionError as error:
         return results.unreadable(test_files, str(error), time.monotonic() - started)
 
-    # Folders the student process must not read where isolation relies on permissions
-    # (the bundle with hidden tests and reference code, and the folder of submissions).
-    submitted = pathlib.Path(submission_path).resolve()
-    secrets = [source_dir, submitted if submitted.is_dir() else submitted.parent]
     os.environ[seed.VARIABLE] = str(seed.submission_seed(seed.bundle_key(source_dir), cells))
-    session = Session(cells, config["limits"], secrets, started=started)
+    session = Session(cells, config["limits"], submission.private_folders(source_dir, submission_path),
+                      started=started, student=student)
     del cells  # the session keeps the cells it runs; nothing else needs them
     try:
         session.execute()

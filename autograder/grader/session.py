@@ -62,8 +62,10 @@ def decode_value(data, aliases=None):
 
 
 class Session:
-    def __init__(self, cells, limits, secrets=(), started=None):
+    def __init__(self, cells, limits, secrets=(), started=None, student=None):
+        """`student`: a StudentProcess already started with these secrets, for the first run (else one is started)."""
         self.cells, self.limits, self.secrets = cells, limits, secrets
+        self.early_process = student
         self.skipped = {}  # cell index -> why it is no longer run
         self.reports = []
         self.restarts = 0
@@ -115,10 +117,11 @@ class Session:
         self.close()
 
     def _run_once(self):
+        early, self.early_process = self.early_process, None
         self.close()
         self.reports = []
         try:
-            self.process = StudentProcess(self.limits, self.secrets)
+            self.process = early or StudentProcess(self.limits, self.secrets)
         except (StudentProcessError, OSError) as error:
             self.process = None
             self.problem = f"Your notebook's process could not start ({error})."
@@ -320,8 +323,9 @@ class Session:
                 f"({safe_text.line(error, ERROR_TYPE_LIMIT * 3)})") from None
 
     def close(self):
-        if self.process is not None:
-            self.process.kill()
+        for process in (self.process, self.early_process):
+            if process is not None:
+                process.kill()
 
 
 def _argument_at(args, path):

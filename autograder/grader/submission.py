@@ -43,6 +43,13 @@ class SubmissionError(Exception):
         super().__init__(safe_text.line(message, 2000))
 
 
+def private_folders(source_dir, path):
+    """Folders the student process must not read where isolation relies on permissions: the bundle
+    (hidden tests, reference code) and the folder of submissions."""
+    submitted = pathlib.Path(path).resolve()
+    return [pathlib.Path(source_dir), submitted if submitted.is_dir() else submitted.parent]
+
+
 def read_cells(path, expected_name):
     """The code cells of the submission at `path` (see locate and code_cells)."""
     return code_cells(*locate(path, expected_name))

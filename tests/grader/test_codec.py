@@ -133,3 +133,43 @@ def test_a_call_sends_back_exactly_the_arguments_it_changed():
     namespace["f"](*expected)
     assert np.signbit(args[0][0]) and type(args[2][0]) is float and args[3].shape == (2, 1)
     assert codec.dumps([codec.encode(arg) for arg in args]) == codec.dumps([codec.encode(arg) for arg in expected])
+
+
+def _random_value(rng, depth=0):
+    """A random plain value of the kinds that cross the boundary, with near-twins (1, 1.0, True, -0.0)."""
+    kinds = ["none", "bool", "int", "float", "text", "array"] + (["list", "tuple", "dict"] if depth < 3 else [])
+    kind = kinds[rng.integers(len(kinds))]
+    if kind == "none":
+        return None
+    if kind == "bool":
+        return bool(rng.integers(2))
+    if kind == "int":
+        return int(rng.integers(-2, 3))
+    if kind == "float":
+        return float(rng.choice([0.0, -0.0, 1.0, -1.0, 2.5, np.inf, np.nan]))
+    if kind == "text":
+        return str(rng.choice(["", "a", "1"]))
+    if kind == "array":
+        dtype = str(rng.choice(["f8", "f4", "i8", "?"]))
+        return (rng.integers(-1, 2, size=tuple(rng.integers(0, 3, size=rng.integers(0, 3)))) * 1.0).astype(dtype)
+    items = [_random_value(rng, depth + 1) for _ in range(rng.integers(0, 3))]
+    if kind == "list":
+        return items
+    if kind == "tuple":
+        return tuple(items)
+    return {str(rng.choice(["a", "b", "c"])): item for item in items}
+
+
+def test_identical_agrees_with_comparing_the_json_texts():
+    """Does codec.identical, which the worker uses to find changed arguments, say what comparing the two
+    values' JSON texts says, on random pairs of encoded values that are often equal or nearly so?"""
+    rng = np.random.default_rng(7)
+    agreed = same = 0
+    for _ in range(3000):
+        first = codec.encode(_random_value(rng))
+        second = codec.encode(_random_value(rng)) if rng.integers(3) else json.loads(codec.dumps(first))
+        expected = codec.dumps(first) == codec.dumps(second)
+        assert codec.identical(first, second) == expected, (first, second)
+        assert codec.identical(first, json.loads(codec.dumps(first)))
+        agreed, same = agreed + 1, same + expected
+    assert same > agreed / 4  # the pairs test sameness often, not only differences

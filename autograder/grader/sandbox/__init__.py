@@ -29,7 +29,6 @@ import struct
 import threading
 import time
 
-from . import codec
 from .levels import (  # noqa: F401 - the names the grader's other modules use
     Limits,
     SandboxUnavailable,
@@ -176,7 +175,12 @@ class StudentProcess:
 
     # -- messages -------------------------------------------------------------------
 
+    # The codec (and numpy with it) is imported at the first message, not with this package: a grader
+    # can start the student process before it imports numpy, and both processes load it at once.
+
     def send(self, message, deadline):
+        from . import codec
+
         body = codec.dumps(message)
         data = HEADER.pack(len(body)) + body
         while data:
@@ -189,6 +193,8 @@ class StudentProcess:
                 raise StudentProcessError("the notebook's process stopped") from error
 
     def receive(self, deadline):
+        from . import codec
+
         header = self._read_exactly(HEADER.size, deadline)
         (size,) = HEADER.unpack(header)
         if size > self.limits.reply_kb * 1024:

@@ -144,6 +144,21 @@ def decode(data, max_bytes=64 * 2**20, aliases=None, text=None, max_nodes=MAX_NO
     return node(data, 0)
 
 
+def identical(first, second):
+    """Are two encoded values the same, as their JSON texts would be? (No text is made: the worker asks
+    this of every argument after every call. 1, 1.0 and True differ, and so do 0.0 and -0.0.)"""
+    kind = type(first)
+    if kind is not type(second):
+        return False
+    if kind is list:
+        return len(first) == len(second) and all(map(identical, first, second))
+    if kind is dict:
+        return first.keys() == second.keys() and all(identical(value, second[key]) for key, value in first.items())
+    if kind is float:
+        return first == second and math.copysign(1.0, first) == math.copysign(1.0, second)
+    return first == second
+
+
 def dumps(message):
     return json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
 

@@ -5,6 +5,7 @@ Shared by the levels (namespace.py, user.py, process.py); nothing here starts a 
 
 import ctypes
 import fcntl
+import importlib.util
 import os
 import pathlib
 import pwd
@@ -58,20 +59,25 @@ def private_folder():
 # -- the Python runtime the student runs ---------------------------------------------
 
 
+def _numpy_init():
+    """numpy/__init__.py of the numpy the grader would import, found without importing it (the grader
+    starts the student process before it imports numpy)."""
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or not spec.origin:
+        raise ModuleNotFoundError("numpy is not installed for the grader's Python")
+    return spec.origin
+
+
 def numpy_site():
     """The folder that holds the numpy package the grader uses (the student's too)."""
-    import numpy
-
-    return os.path.dirname(os.path.dirname(os.path.abspath(numpy.__file__)))
+    return os.path.dirname(os.path.dirname(os.path.abspath(_numpy_init())))
 
 
 def runtime_files():
     """Files the student's Python must read: the interpreter, the stdlib and numpy."""
-    import numpy
-
-    core = pathlib.Path(numpy.__file__).parent / "core"
+    core = pathlib.Path(_numpy_init()).parent / "core"
     extensions = sorted(core.glob("_multiarray_umath*")) if core.is_dir() else []
-    return [os.path.realpath(sys.executable), os.__file__, numpy.__file__] + [str(p) for p in extensions[:1]]
+    return [os.path.realpath(sys.executable), os.__file__, _numpy_init()] + [str(p) for p in extensions[:1]]
 
 
 def runtime_folders():

@@ -224,7 +224,7 @@ def call(namespace, name, encoded_args):
             Interrupts.armed = False
         encoded = encode_result(value, args)
         # Only what the call changed goes back, for the grader to mirror (None: left as it came).
-        args_after = [None if codec.dumps(after) == codec.dumps(sent) else after
+        args_after = [None if codec.identical(after, sent) else after
                       for after, sent in zip((codec.encode(arg) for arg in args), encoded_args)]
     except codec.CodecError as error:
         return {"ok": False, "error": {"type": "UnsupportedValue", "message": str(error)}}
