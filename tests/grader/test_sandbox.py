@@ -301,6 +301,22 @@ def test_this_machine_isolates_with_namespaces():
         process.kill()
 
 
+def test_a_student_process_starts_before_the_grader_imports_numpy():
+    """Can the grader's command line start a student process (at whatever level this machine allows) with
+    numpy still unimported, so that the student process boots while the grader imports numpy and the tests?"""
+    script = (
+        "import sys\n"
+        "from grader import __main__, sandbox\n"
+        "process = sandbox.StudentProcess(sandbox.Limits())\n"
+        "process.kill()\n"
+        "print(process.level, sorted(name for name in sys.modules if name.split('.')[0] == 'numpy'))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                               env={**os.environ, "VG_GRADER_ISOLATION": sandbox.isolation_level()})
+    assert completed.returncode == 0, completed.stderr
+    level, imported = completed.stdout.split(" ", 1)
+    assert level == sandbox.isolation_level() and imported.strip() == "[]", completed.stdout
+
 @pytest.mark.skipif(not NAMESPACES, reason="needs namespaces")
 def test_namespace_student_sees_only_the_runtime_and_its_folders(secrets_on_disk):
     """Walking the whole filesystem, does the student find only the runtime, its folder and a private /tmp?"""
