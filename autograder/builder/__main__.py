@@ -126,10 +126,12 @@ def student_requirements():
     return [line for line in lines if line]
 
 
-def student_environment_files(env, assignment):
+def student_environment_files(env, assignment, student_nb):
     """{file name: text} of the release's README.md, requirements.txt and environment.yml."""
+    # The README names the kinds of blank the notebook has, and no other.
+    answer_blanks = any(notebooks.ANSWER_BLANK in cell.source for cell in student_nb.cells)
     values = {"name": assignment.name, "title": assignment.title, "notebook": assignment.notebook,
-              "python": STUDENT_PYTHON, "requirements": student_requirements()}
+              "python": STUDENT_PYTHON, "requirements": student_requirements(), "answer_blanks": answer_blanks}
     return {
         "README.md": env.get_template("student_README.md.j2").render(values),
         "requirements.txt": env.get_template("student_requirements.txt.j2").render(values),
@@ -144,7 +146,7 @@ def write_student(dist, env, assignment, student_nb, public_tests):
     nbformat.write(student_nb, folder / assignment.notebook)
     for name, source in public_tests.items():
         (folder / "tests" / f"{name}.py").write_text(source)
-    for name, text in student_environment_files(env, assignment).items():
+    for name, text in student_environment_files(env, assignment, student_nb).items():
         (folder / name).write_text(text)
     zips.write_zip(dist / "student" / f"{assignment.name}.zip", zips.folder_files(folder, assignment.name))
     return folder

@@ -78,3 +78,13 @@ def test_readme_explains_each_front_end(dist, release):
     for words in ("pip install -r requirements.txt", "jupyter lab", "jupyter notebook", "conda env create",
                   "VS Code", "Colab", "grader.check", "grader.export", f"{release}.zip"):
         assert words in readme, words
+
+
+def test_readme_names_only_the_blanks_the_notebook_has(dist, release):
+    """Does the release README name the `raise NotImplementedError` and `None  # YOUR ANSWER HERE` blanks
+    exactly when the student notebook has such blanks in its code cells?"""
+    readme = (dist / "student" / release / "README.md").read_text()
+    notebook = nbformat.read(dist / "student" / release / f"{release}.ipynb", as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    for blank in ("raise NotImplementedError", "None  # YOUR ANSWER HERE"):
+        assert (blank in readme) == (blank in code), blank
