@@ -101,6 +101,15 @@ def cell_path_jacobian(k, x, h0, c0, W, U, b):
     return np.diag(np.prod(forget, axis=0))
 
 
+def cell_path_jacobians(x, h0, c0, W, U, b):
+    """[cell_path_jacobian(k, ...) for k = 0..t] from one forward pass (equal to rounding: the gates of
+    all steps are computed together)."""
+    t = len(x)
+    hs, _cs = lstm_states(x, h0, c0, W, U, b)
+    forget = lstm_gates(np.asarray(x), hs[:t], W, U, b)[0]  # rows f_1..f_t
+    return [np.diag(np.prod(forget[k:], axis=0)) for k in range(t + 1)]
+
+
 def lstm_step_jacobian(x, h_prev, c_prev, W, U, b):
     """d(h_j, c_j)/d(h_{j-1}, c_{j-1}) of one step at one sample, a (2n, 2n) array of blocks
 
@@ -125,21 +134,37 @@ def lstm_step_jacobian(x, h_prev, c_prev, W, U, b):
     return np.block([[dh_dh, np.diag(through * f)], [dc_dh, np.diag(f)]])
 
 
+def _state_products(k, x, h0, c0, W, U, b):
+    """The products J_t ... J_{j+1} for j = t, t-1, ..., k, each the one before times one more factor."""
+    hs, cs = lstm_states(x, h0, c0, W, U, b)
+    products = [np.eye(2 * hs.shape[1])]
+    for j in range(len(x), k, -1):  # J_t first
+        products.append(products[-1] @ lstm_step_jacobian(np.asarray(x)[j - 1], hs[j - 1], cs[j - 1], W, U, b))
+    return products
+
+
 def lstm_state_jacobian(k, x, h0, c0, W, U, b):
     """d(h_t, c_t)/d(h_k, c_k) = J_t J_{t-1} ... J_{k+1} (t - k factors of lstm_step_jacobian), (2n, 2n)."""
-    t = len(x)
-    _check_k(k, t)
-    hs, cs = lstm_states(x, h0, c0, W, U, b)
-    product = np.eye(2 * hs.shape[1])
-    for j in range(t, k, -1):  # J_t first
-        product = product @ lstm_step_jacobian(np.asarray(x)[j - 1], hs[j - 1], cs[j - 1], W, U, b)
-    return product
+    _check_k(k, len(x))
+    return _state_products(k, x, h0, c0, W, U, b)[-1]
+
+
+def lstm_state_jacobians(x, h0, c0, W, U, b):
+    """[lstm_state_jacobian(k, ...) for k = 0..t] from one backward accumulation (the same factors
+    multiplied in the same order, so the same numbers)."""
+    return _state_products(0, x, h0, c0, W, U, b)[::-1]
 
 
 def full_cell_jacobian(k, x, h0, c0, W, U, b):
     """dc_t/dc_k with every path (through h_{j-1} into each gate and the candidate), h_k held fixed, (n, n)."""
     n = np.shape(U)[1]
     return lstm_state_jacobian(k, x, h0, c0, W, U, b)[n:, n:]
+
+
+def full_cell_jacobians(x, h0, c0, W, U, b):
+    """[full_cell_jacobian(k, ...) for k = 0..t] from one backward accumulation."""
+    n = np.shape(U)[1]
+    return [product[n:, n:] for product in lstm_state_jacobians(x, h0, c0, W, U, b)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -179,6 +204,15 @@ def gru_carry_jacobian(k, x, h0, W, U, b):
     hs = gru_states(x, h0, W, U, b)
     z = gru_gates(np.asarray(x)[k:], hs[k:t], W, U, b)[0]
     return np.diag(np.prod(1 - z, axis=0))
+
+
+def gru_carry_jacobians(x, h0, W, U, b):
+    """[gru_carry_jacobian(k, ...) for k = 0..t] from one forward pass (equal to rounding: the gates of
+    all steps are computed together)."""
+    t = len(x)
+    hs = gru_states(x, h0, W, U, b)
+    z = gru_gates(np.asarray(x), hs[:t], W, U, b)[0]
+    return [np.diag(np.prod(1 - z[k:], axis=0)) for k in range(t + 1)]
 
 
 def gru_step_jacobian(x, h_prev, W, U, b):

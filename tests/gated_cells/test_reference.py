@@ -178,6 +178,23 @@ def test_gru_steps_and_jacobians(seed):
 
 
 @pytest.mark.parametrize("seed", range(6))
+def test_every_k_at_once_is_every_k_apart(seed):
+    """Do the functions for every k of one sequence (one forward pass, one backward accumulation), which the
+    grader's expected values come from, give each k's Jacobian, k = 0 ... t?"""
+    rng = np.random.default_rng(900 + seed)
+    n, m, t = int(rng.integers(1, 6)), int(rng.integers(1, 4)), int(rng.integers(1, 31))
+    lstm, gru = random_lstm(rng, n, m, t, rng.uniform(0.3, 3)), random_gru(rng, n, m, t, rng.uniform(0.3, 3))
+    every_k = [(ref.lstm_state_jacobians(*lstm), ref.lstm_state_jacobian, lstm),
+               (ref.full_cell_jacobians(*lstm), ref.full_cell_jacobian, lstm),
+               (ref.cell_path_jacobians(*lstm), ref.cell_path_jacobian, lstm),
+               (ref.gru_carry_jacobians(*gru), ref.gru_carry_jacobian, gru)]
+    for all_k, one_k, args in every_k:
+        assert len(all_k) == t + 1, one_k.__name__
+        for k in range(t + 1):
+            assert relative_error(all_k[k], one_k(k, *args)) < 1e-13, (one_k.__name__, k)
+
+
+@pytest.mark.parametrize("seed", range(6))
 def test_cell_path_norm_is_the_spectral_norm_of_the_cell_path(seed):
     """Is cell_path_norm of the forward pass's forget gates ||dc_t/dc_k||_2 along the cell path, and at most 1?"""
     rng = np.random.default_rng(500 + seed)
