@@ -80,13 +80,23 @@ def secret_folders(repo, bundle, submissions, out):
     return [repo, *git_folders(repo), bundle.resolve().parent, submissions.resolve(), out.resolve()]
 
 
-def probe(source, environment):
-    completed = subprocess.run([sys.executable, "-c", PROBE], cwd=source, env=environment, capture_output=True,
-                               text=True, check=False, timeout=120)
+def probe_and_compile(source, environment):
+    """The isolation level this run can use ({"level", "reason"}), found by one probe process; meanwhile, on
+    the other core, the bundle's bytecode is compiled once for every grader of the run, as the bundle's
+    setup.sh does for a grading image (no grader then compiles it, whatever PYTHONDONTWRITEBYTECODE says)."""
+    process = subprocess.Popen([sys.executable, "-c", PROBE], cwd=source, env=environment, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        return json.loads(completed.stdout.strip().splitlines()[-1])
+        compileall.compile_dir(source, quiet=2)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    try:
+        return json.loads(stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        return {"level": "", "reason": (completed.stderr.strip().splitlines() or ["the probe failed"])[-1]}
+        return {"level": "", "reason": (stderr.strip().splitlines() or ["the probe failed"])[-1]}
 
 
 BUNDLE_SUFFIX = "-autograder.zip"
@@ -178,8 +188,6 @@ def main(argv=None):
         bundle = bundle_path(args.dist, assignment)
         with zipfile.ZipFile(bundle) as archive:
             archive.extractall(source)
-        # Bytecode for every grader of the run, compiled once here as the bundle's setup.sh does for an image.
-        compileall.compile_dir(source, quiet=2)
         os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
         environment = {key: value for key, value in os.environ.items()
                        if key not in ("PYTHONPATH", ISOLATION_VARIABLE, PROBED_VARIABLE)}
@@ -189,7 +197,7 @@ def main(argv=None):
         # notebooks run, and their modes restored afterwards.
         secrets = secret_folders(REPO, bundle, intake.source_folder(args.submissions), args.out)
         environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
-        found = probe(source, environment)
+        found = probe_and_compile(source, environment)
         if not found["level"]:
             if args.isolation != "process" and os.geteuid() != 0:
                 sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
