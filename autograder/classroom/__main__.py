@@ -80,7 +80,7 @@ def secret_folders(repo, bundle, submissions, out):
     return [repo, *git_folders(repo), bundle.resolve().parent, submissions.resolve(), out.resolve()]
 
 
-def probe_and_compile(source, environment):
+def probe(source, environment):
     """The isolation level this run can use ({"level", "reason"}), found by one probe process; meanwhile, on
     the other core, the bundle's bytecode is compiled once for every grader of the run, as the bundle's
     setup.sh does for a grading image (no grader then compiles it, whatever PYTHONDONTWRITEBYTECODE says)."""
@@ -197,7 +197,7 @@ def main(argv=None):
         # notebooks run, and their modes restored afterwards.
         secrets = secret_folders(REPO, bundle, intake.source_folder(args.submissions), args.out)
         environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
-        found = probe_and_compile(source, environment)
+        found = probe(source, environment)
         if not found["level"]:
             if args.isolation != "process" and os.geteuid() != 0:
                 sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
