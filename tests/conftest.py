@@ -63,6 +63,21 @@ SLOW_FIXTURES = {"full_dist", "grade", "fast_source", "graded_class", "mixed", "
 RESULTS_SCHEMA = json.loads((REPO / "tests" / "schemas" / "gradescope_results.schema.json").read_text())
 
 
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Chromium and an offline MathJax for the browser tests, or a skip that says how to get them
+    (session-scoped, so that it is decided before the session's build fixtures are made)."""
+    from . import browser
+
+    missing = [hint for found, hint in ((browser.find_chromium(), browser.INSTALL_HINT),
+                                        (browser.local_mathjax(), browser.MATHJAX_HINT)) if found is None]
+    if missing:
+        if os.environ.get("VG_REQUIRE_BROWSER"):
+            pytest.fail(" ".join(missing) + " (VG_REQUIRE_BROWSER is set: the browser tests must run)")
+        pytest.skip(" ".join(missing))
+    return browser.find_chromium()
+
 def assignment_module(name, module):
     """A module of assignments/<name>/ (its claims, public data...), as its build.py imports it."""
     return LOADED[name].module(module)

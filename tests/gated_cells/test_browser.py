@@ -6,62 +6,22 @@ tests skip and say how to install it (`make test` installs it where it can); wit
 VG_REQUIRE_BROWSER=1 (CI) they fail instead.
 """
 
-import os
-import shutil
-
 import nbformat
 import pytest
-from nbconvert import HTMLExporter
 
 from builder import guide
 
 from .. import browser
 from ..builder.test_build import png_count
-from ..conftest import REPO
-from ..vanishing_gradients.test_browser import (
-    DOWNLOAD_LINKS,
-    assert_loaded_cleanly,
-    assert_maths_rendered,
-    assert_not_blank,
-)
+from ..page_checks import DOWNLOAD_LINKS, assert_loaded_cleanly, assert_maths_rendered, assert_not_blank, look, to_html
 
 ASSIGNMENT = "gated_cells"
-SCREENSHOTS = REPO / "dist" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Chromium and an offline MathJax, or a skip that says how to get them."""
-    missing = [hint for found, hint in ((browser.find_chromium(), browser.INSTALL_HINT),
-                                        (browser.local_mathjax(), browser.MATHJAX_HINT)) if found is None]
-    if missing:
-        if os.environ.get("VG_REQUIRE_BROWSER"):
-            pytest.fail(" ".join(missing) + " (VG_REQUIRE_BROWSER is set: the browser tests must run)")
-        pytest.skip(" ".join(missing))
-    return browser.find_chromium()
 
 
 @pytest.fixture(scope="module")
 def executed_solution(chromium, full_dist):
     """The solution notebook as `make` executed it."""
     return nbformat.read(full_dist / "solutions" / f"{ASSIGNMENT}.ipynb", as_version=4)
-
-
-def to_html(notebook, path):
-    """The notebook as JupyterLab's "Export to HTML" makes it, with MathJax served locally."""
-    exporter = HTMLExporter(template_name="lab", mathjax_url=browser.MATHJAX_URL)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": ASSIGNMENT}})
-    path.write_text(body, encoding="utf-8")
-    return path
-
-
-def look(html_path, name, evaluate=None):
-    """Screenshot html_path; keep the PNG in dist/screenshots/<name>.png; the result dict."""
-    result = browser.screenshot(html_path, html_path.with_suffix(".png"), evaluate=evaluate)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(result["png"], SCREENSHOTS / f"{name}.png")
-    print(f"{name}: {SCREENSHOTS / f'{name}.png'} {result['image']} in {result['seconds']} s")
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +31,7 @@ def student_notebook(dist):
 
 def test_student_notebook_renders_in_chromium(chromium, student_notebook, tmp_path):
     """Does the release notebook show its maths typeset, and its text, in a real browser?"""
-    result = look(to_html(student_notebook, tmp_path / "student.html"), f"{ASSIGNMENT}_student_notebook")
+    result = look(to_html(student_notebook, tmp_path / "student.html", ASSIGNMENT), f"{ASSIGNMENT}_student_notebook")
     assert_not_blank(result)
     assert_maths_rendered(result)
     assert_loaded_cleanly(result)
@@ -83,7 +43,7 @@ def test_solution_notebook_shows_every_plot(chromium, executed_solution, tmp_pat
     shown on the static page, decoded and laid out, with its maths?"""
     code = [c for c in executed_solution.cells if c.cell_type == "code"]
     plots = sum(png_count(c) for c in code)
-    result = look(to_html(executed_solution, tmp_path / "solution.html"), f"{ASSIGNMENT}_solution_notebook",
+    result = look(to_html(executed_solution, tmp_path / "solution.html", ASSIGNMENT), f"{ASSIGNMENT}_solution_notebook",
                   evaluate=DOWNLOAD_LINKS)
     assert_not_blank(result)
     assert_maths_rendered(result)

@@ -6,36 +6,15 @@ tests skip and say how to install it (`make test` installs it where it can); wit
 VG_REQUIRE_BROWSER=1 (CI) they fail instead.
 """
 
-import os
-import shutil
-
 import nbformat
 import pytest
-from nbconvert import HTMLExporter
 
 from builder import guide
 
 from .. import browser
 from ..builder.test_build import png_count
-from ..conftest import ASSIGNMENT, REPO
-
-SCREENSHOTS = REPO / "dist" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Chromium and an offline MathJax, or a skip that says how to get them (session-scoped, so
-    that it is decided before the session's build fixtures are made)."""
-    missing = []
-    if browser.find_chromium() is None:
-        missing.append(browser.INSTALL_HINT)
-    if browser.local_mathjax() is None:
-        missing.append(browser.MATHJAX_HINT)
-    if missing:
-        if os.environ.get("VG_REQUIRE_BROWSER"):
-            pytest.fail(" ".join(missing) + " (VG_REQUIRE_BROWSER is set: the browser tests must run)")
-        pytest.skip(" ".join(missing))
-    return browser.find_chromium()
+from ..conftest import ASSIGNMENT
+from ..page_checks import DOWNLOAD_LINKS, assert_loaded_cleanly, assert_maths_rendered, assert_not_blank, look, to_html
 
 
 @pytest.fixture(scope="module")
@@ -44,57 +23,13 @@ def executed_solution(chromium, full_dist):
     return nbformat.read(full_dist / "solutions" / f"{ASSIGNMENT}.ipynb", as_version=4)
 
 
-def to_html(notebook, path):
-    """The notebook as JupyterLab's "Export to HTML" makes it, with MathJax served locally."""
-    exporter = HTMLExporter(template_name="lab", mathjax_url=browser.MATHJAX_URL)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": ASSIGNMENT}})
-    path.write_text(body, encoding="utf-8")
-    return path
-
-
-def look(html_path, name, evaluate=None):
-    """Screenshot html_path; keep the PNG in dist/screenshots/<name>.png; the result dict."""
-    result = browser.screenshot(html_path, html_path.with_suffix(".png"), evaluate=evaluate)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(result["png"], SCREENSHOTS / f"{name}.png")
-    print(f"{name}: {SCREENSHOTS / f'{name}.png'} {result['image']} in {result['seconds']} s")
-    return result
-
-
-def assert_maths_rendered(result):
-    math = result["page"]["math"]
-    assert math["mathjax"] and math["mathjax"].startswith("2."), f"MathJax did not load: {result['failed_requests']}"
-    assert math["sources"] > 20, math
-    assert math["rendered"] == math["sources"] == math["rendered_visible"], math
-    assert math["errors"] == 0 and math["undefined_macros"] == 0, math
-    assert math["raw_tex"] == [], f"TeX left as text: {math['raw_tex']}"
-
-
-def assert_loaded_cleanly(result):
-    """Nothing of our own failed to load (the Internet is off: CDN requests may fail)."""
-    local = [f for f in result["failed_requests"] if f["url"].startswith("http://127.0.0.1")]
-    assert local == [], local
-    assert result["exceptions"] == [], result["exceptions"]
-
-
-def assert_not_blank(result, min_text=5000):
-    assert not result["blank"], result["image"]
-    assert result["image"]["colours"] > 64 and result["image"]["non_background"] > 0.02, result["image"]
-    assert result["page"]["text_length"] > min_text
-    assert result["image"]["height"] == min(result["page"]["scroll_height"], 30000)
-
-
 def test_student_notebook_renders_in_chromium(chromium, student_notebook, tmp_path):
     """Does the release notebook show its maths typeset, and its text, in a real browser?"""
-    result = look(to_html(student_notebook, tmp_path / "student.html"), "student_notebook")
+    result = look(to_html(student_notebook, tmp_path / "student.html", ASSIGNMENT), "student_notebook")
     assert_not_blank(result)
     assert_maths_rendered(result)
     assert_loaded_cleanly(result)
     assert result["page"]["title"] == ASSIGNMENT
-
-
-# Links of the page that a static copy cannot follow: downloads of files made while executing.
-DOWNLOAD_LINKS = "[...document.links].filter(a => a.hasAttribute('download') || /\\.zip$/.test(a.href)).length"
 
 
 def test_solution_notebook_shows_every_plot(chromium, executed_solution, tmp_path):
@@ -102,7 +37,7 @@ def test_solution_notebook_shows_every_plot(chromium, executed_solution, tmp_pat
     shown on the static page, decoded and laid out, with its maths?"""
     code = [c for c in executed_solution.cells if c.cell_type == "code"]
     plots = sum(png_count(c) for c in code)
-    result = look(to_html(executed_solution, tmp_path / "solution.html"), "solution_notebook",
+    result = look(to_html(executed_solution, tmp_path / "solution.html", ASSIGNMENT), "solution_notebook",
                   evaluate=DOWNLOAD_LINKS)
     assert_not_blank(result)
     assert_maths_rendered(result)

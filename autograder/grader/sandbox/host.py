@@ -75,9 +75,10 @@ def numpy_site():
 
 def runtime_files():
     """Files the student's Python must read: the interpreter, the stdlib and numpy."""
-    core = pathlib.Path(_numpy_init()).parent / "core"
+    numpy_init = _numpy_init()
+    core = pathlib.Path(numpy_init).parent / "core"
     extensions = sorted(core.glob("_multiarray_umath*")) if core.is_dir() else []
-    return [os.path.realpath(sys.executable), os.__file__, _numpy_init()] + [str(p) for p in extensions[:1]]
+    return [os.path.realpath(sys.executable), os.__file__, numpy_init] + [str(p) for p in extensions[:1]]
 
 
 def runtime_folders():
