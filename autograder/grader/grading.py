@@ -24,15 +24,21 @@ class StudentFunction:
         self._session, self._name = session, name
 
     def __call__(self, *args):
-        value, args_after = self._session.call(self._name, list(args))
-        try:
-            for original, after in zip(args, args_after):
-                _copy_back(original, after)
-        except (AttributeError, TypeError, ValueError, IndexError) as error:
-            raise StudentCodeError(
-                "UnsupportedValue", f"{self._name} changed an argument into something the grader cannot read "
-                f"({type(error).__name__})") from None
-        return value
+        return next(self.each([args]))
+
+    def each(self, args_list):
+        """The values of the calls on each args of args_list in turn, made together (Session.call_each):
+        test files use it where the calls do not depend on one another's results (_checks' _call_each)."""
+        calls = [list(args) for args in args_list]  # the arguments themselves: in-place changes reach them
+        for args, (value, args_after) in zip(calls, self._session.call_each(self._name, calls)):
+            try:
+                for original, after in zip(args, args_after):
+                    _copy_back(original, after)
+            except (AttributeError, TypeError, ValueError, IndexError) as error:
+                raise StudentCodeError(
+                    "UnsupportedValue", f"{self._name} changed an argument into something the grader cannot read "
+                    f"({type(error).__name__})") from None
+            yield value
 
     def __repr__(self):
         return f"<function {self._name} of the submission>"

@@ -79,6 +79,7 @@ class Session:
         start = time.monotonic() if started is None else started
         self.total_deadline = start + limits.total_seconds - min(FINISH_SECONDS, limits.total_seconds / 4)
         self.case_deadline = None
+        self.unread = None  # (process, replies) of calls left running by a consumer of call_each
         self.problem = ""  # a whole-notebook problem, in words for the student
 
     # -- notebook -------------------------------------------------------------------
@@ -256,6 +257,7 @@ class Session:
 
     def lookup(self, names):
         """{name: ("callable", None) | ("value", data) | ("missing", None) | ("unreadable", type)}."""
+        self._drain()
         if not self._usable():
             return {name: ("missing", None) for name in names}
         try:
@@ -286,6 +288,19 @@ class Session:
         A returned array that shares memory with an argument comes back as that argument.
         args_after holds each argument as the call left it, or None where it left it unchanged.
         """
+        return next(self.call_each(name, [args]))
+
+    def call_each(self, name, args_list):
+        """(value, args_after) of each call of `name` on an args of args_list, in order, as `call` gives them.
+
+        The calls travel in one message and the student process runs them one after the other, each with
+        the limits of one call, answering each as it returns: the grader reads one result while the next
+        call runs, and pays one wake-up per call instead of a round trip. The first call that raises
+        ends the run there, as a loop of `call`s would end (the process runs none after it). A consumer
+        that stops early leaves calls running: their replies are read and dropped before the process is
+        used again (`_drain`).
+        """
+        self._drain()
         error = self._time_left_error(name)
         if error:
             raise error
@@ -293,24 +308,49 @@ class Session:
             raise self._time_left_error(name) or StudentCodeError(
                 "GradingStopped", "your notebook's process is no longer running"
             )
-        encoded_args = [codec.encode(arg) for arg in args]
-        deadline = self._call_deadline()
+        encoded = [[codec.encode(arg) for arg in args] for args in args_list]
         try:
-            self.process.send({"op": "call", "name": name, "args": encoded_args}, deadline)
-            reply = self.process.receive(deadline)
+            self.process.send({"op": "calls", "name": name, "calls": encoded}, self._call_deadline())
+        except Timeout:  # the process does not read: it is stuck outside any call
+            self.process.kill()
+            raise self._time_left_error(name) or StudentCodeError(
+                "TimeLimit", f"{name} did not return within {self.limits.call_seconds:g} seconds") from None
+        except StudentProcessError as error:
+            self.process.kill()
+            raise StudentCodeError("ProcessDied", f"the process running {name} stopped ({error})") from None
+        process = self.process
+        for position, args in enumerate(args_list):
+            later = len(args_list) - position - 1
+            self.unread = (process, later + 1)
+            reply = self._call_reply(name, later)
+            self.unread = (process, later)
+            yield self._call_value(name, args, reply)
+
+    def _call_reply(self, name, later):
+        """The reply to the call running now (`later` calls queued behind it); StudentCodeError if it overran
+        or the process died."""
+        try:
+            return self.process.receive(self._call_deadline())
         except Timeout:
+            self.unread = None
             self.process.interrupt()
-            try:
-                self.process.receive(min(time.monotonic() + INTERRUPT_GRACE_SECONDS, self.total_deadline + 1))
+            try:  # a call stopped by the interrupt answers with an error and runs no further call
+                reply = self.process.receive(min(time.monotonic() + INTERRUPT_GRACE_SECONDS, self.total_deadline + 1))
+                if reply.get("ok") is True and later:  # it returned as the interrupt came: the next call runs
+                    self.process.kill()
             except StudentProcessError:
                 self.process.kill()
             raise self._time_left_error(name) or StudentCodeError(
                 "TimeLimit", f"{name} did not return within {self.limits.call_seconds:g} seconds"
             ) from None
         except StudentProcessError as error:
+            self.unread = None
             self.process.kill()
             raise StudentCodeError("ProcessDied", f"the process running {name} stopped ({error})") from None
+
+    def _call_value(self, name, args, reply):
         if reply.get("ok") is not True:
+            self.unread = None  # the process ran no call after this one
             error = clean_error(reply.get("error"))
             raise StudentCodeError(error["type"], error["message"])
         args_after = reply.get("args_after")
@@ -321,6 +361,21 @@ class Session:
             raise StudentCodeError(
                 "UnsupportedValue", f"{name} returned something the grader cannot read "
                 f"({safe_text.line(error, ERROR_TYPE_LIMIT * 3)})") from None
+
+    def _drain(self):
+        """Read and drop the replies of calls a consumer of call_each left running (a check failed before
+        it looked at them), so that the next message gets its own reply. A call that overruns while
+        drained, or a process that stops answering, is killed: the next use runs the notebook again."""
+        unread, self.unread = self.unread, None
+        if not unread or unread[0] is not self.process:
+            return
+        for _ in range(unread[1]):
+            try:
+                if self.process.receive(self._call_deadline()).get("ok") is not True:
+                    return
+            except StudentProcessError:  # Timeout included
+                self.process.kill()
+                return
 
     def close(self):
         for process in (self.process, self.early_process):

@@ -8,7 +8,9 @@ seed never comes here at all). Nothing it reports is trusted beyond being plain 
 
 Protocol (length-prefixed JSON, see Channel): the grader sends ``{"cells": [...],
 "skip": [...]}``; the worker answers ``cell_start``/``cell_end`` events for each cell and
-``ready`` at the end, then serves ``lookup`` and ``call`` requests until EOF.
+``ready`` at the end, then serves ``lookup`` and ``calls`` requests until EOF: a ``calls`` request
+runs one function on several argument lists in turn, answering each call as it returns and
+running none after one that raised.
 """
 
 import builtins
@@ -273,9 +275,12 @@ def serve(channel, namespace):
             return
         try:
             if request["op"] == "lookup":
-                reply = lookup(namespace, request["names"])
-            else:
-                reply = call(namespace, request["name"], request["args"])
+                channel.send(lookup(namespace, request["names"]))
+                continue
+            for args in request["calls"]:  # one reply each; none runs after one that raised
+                reply = call(namespace, request["name"], args)
+                channel.send(reply)
+                if not reply["ok"]:
+                    break
         except BaseException as error:  # noqa: B036 - e.g. a lookup of a value that cannot be read
-            reply = {"ok": False, "error": describe_error(error)}
-        channel.send(reply)
+            channel.send({"ok": False, "error": describe_error(error)})
