@@ -22,33 +22,46 @@ def load_config(source_dir):
     return config
 
 
-def start_student(config, source_dir, submission_path):
-    """The submission's student process, started before this grader imports numpy, the test files and
-    the reference (the two processes then load at once); None where it cannot start (the grading then
-    tries again and says why)."""
+def start_notebook(config, source_dir, submission_path):
+    """(student process, cells, when sent): the submission's notebook, started in its student process before
+    this grader imports numpy, the test files and the reference, so that it runs while they load. None where
+    the notebook cannot be read or its process cannot start (the grading then tries again and says why)."""
     try:
-        return StudentProcess(config["limits"], submission.private_folders(source_dir, submission_path))
+        cells = submission.read_cells(submission_path, config["notebook"])
+    except submission.SubmissionError:
+        return None
+    try:
+        student = StudentProcess(config["limits"], submission.private_folders(source_dir, submission_path))
     except (StudentProcessError, OSError):
         return None
+    sent = time.monotonic()
+    try:
+        student.send_cells(cells, [], sent + config["limits"].notebook_seconds)
+    except StudentProcessError:
+        student.kill()
+        return None
+    return student, cells, sent
 
 
 def grade_one(source_dir, submission_path, results_path):
     started = time.monotonic()
-    student = None
+    notebook = None
     try:
         config = load_config(source_dir)
-        student = start_student(config, source_dir, submission_path)
+        notebook = start_notebook(config, source_dir, submission_path)
         from . import grading
+        from .session import EarlyStart
 
-        data = grading.grade(submission_path, source_dir, config, started=started, student=student)
+        early = EarlyStart(*notebook) if notebook else None
+        data = grading.grade(submission_path, source_dir, config, started=started, early=early)
         files.write_json(results_path, data)
     except Exception:  # an error of the grader itself: still a valid results file
         traceback.print_exc()
         data = results.grader_failure(time.monotonic() - started)
         files.write_json(results_path, data)
     finally:
-        if student is not None:
-            student.kill()  # already done by the grading, unless the grader itself failed
+        if notebook is not None:
+            notebook[0].kill()  # already done by the grading, unless the grader itself failed
     return data
 
 

@@ -115,7 +115,7 @@ def run_cases(test_file, hidden, environment, session):
             for case in test_file.cases if case.hidden == hidden]
 
 
-def grade(submission_path, source_dir, config, started=None, student=None):
+def grade(submission_path, source_dir, config, started=None, early=None):
     """Results (a dict in Gradescope's format) for one submission; never raises for bad input.
 
     Every public case of every question runs first, and what students see at once (their
@@ -123,20 +123,20 @@ def grade(submission_path, source_dir, config, started=None, student=None):
     student process: whatever the notebook learns from hidden inputs (or from which calls
     follow which), it can show only in results published later.
 
-    `student`, if given, is a student process started for this submission (with its private
-    folders) that has not been sent anything yet: the notebook's first run uses it.
+    `early`, if given, is a session.EarlyStart: a student process started for this submission (with its
+    private folders) and already running all its cells, the notebook's first run.
     """
     started = time.monotonic() if started is None else started
     questions = [question["name"] for question in config["questions"]]
     test_files = otter_tests.load_all(source_dir / "tests", questions)
     try:
-        cells = submission.read_cells(submission_path, config["notebook"])
+        cells = early.cells if early else submission.read_cells(submission_path, config["notebook"])
     except submission.SubmissionError as error:
         return results.unreadable(test_files, str(error), time.monotonic() - started)
 
     os.environ[seed.VARIABLE] = str(seed.submission_seed(seed.bundle_key(source_dir), cells))
     session = Session(cells, config["limits"], submission.private_folders(source_dir, submission_path),
-                      started=started, student=student)
+                      started=started, early=early)
     del cells  # the session keeps the cells it runs; nothing else needs them
     try:
         session.execute()

@@ -61,11 +61,20 @@ def decode_value(data, aliases=None):
     return codec.decode(data, aliases=aliases, text=lambda value: safe_text.text(value, VALUE_TEXT_LIMIT))
 
 
+@dataclasses.dataclass
+class EarlyStart:
+    """A student process started with a submission's secrets, and sent all its cells at `sent` (monotonic
+    seconds) before the grader was ready to watch them: the notebook's first run."""
+    process: StudentProcess
+    cells: list
+    sent: float
+
+
 class Session:
-    def __init__(self, cells, limits, secrets=(), started=None, student=None):
-        """`student`: a StudentProcess already started with these secrets, for the first run (else one is started)."""
+    def __init__(self, cells, limits, secrets=(), started=None, early=None):
+        """`early`: an EarlyStart of these cells and secrets, for the first run (else one is started)."""
         self.cells, self.limits, self.secrets = cells, limits, secrets
-        self.early_process = student
+        self.early = early
         self.skipped = {}  # cell index -> why it is no longer run
         self.reports = []
         self.restarts = 0
@@ -118,11 +127,18 @@ class Session:
         self.close()
 
     def _run_once(self):
-        early, self.early_process = self.early_process, None
+        early, self.early = self.early, None
         self.close()
         self.reports = []
+        if early is not None:
+            # Its time limit counts from the sending. A cell that started before the grader watched gets the
+            # grader's start-up (a fraction of a second) on top of its own limit.
+            self.process = early.process
+            self.isolation = self.process.describe()
+            self.notebook_deadline = min(early.sent + self.limits.notebook_seconds, self.total_deadline)
+            return self._follow_events()
         try:
-            self.process = early or StudentProcess(self.limits, self.secrets)
+            self.process = StudentProcess(self.limits, self.secrets)
         except (StudentProcessError, OSError) as error:
             self.process = None
             self.problem = f"Your notebook's process could not start ({error})."
@@ -132,7 +148,7 @@ class Session:
             # Cells after the last one to run are not sent (after a cut, there may be thousands).
             end = max((index + 1 for index in range(len(self.cells)) if index not in self.skipped), default=0)
             skip = [index for index in sorted(self.skipped) if index < end]
-            self.process.send({"cells": self.cells[:end], "skip": skip}, self.notebook_deadline)
+            self.process.send_cells(self.cells[:end], skip, self.notebook_deadline)
         except StudentProcessError as error:
             self.problem = f"Your notebook's process could not start ({error})."
             return "dead"
@@ -378,7 +394,7 @@ class Session:
                 return
 
     def close(self):
-        for process in (self.process, self.early_process):
+        for process in (self.process, self.early and self.early.process):
             if process is not None:
                 process.kill()
 

@@ -301,21 +301,30 @@ def test_this_machine_isolates_with_namespaces():
         process.kill()
 
 
-def test_a_student_process_starts_before_the_grader_imports_numpy():
-    """Can the grader's command line start a student process (at whatever level this machine allows) with
-    numpy still unimported, so that the student process boots while the grader imports numpy and the tests?"""
+def test_a_notebook_starts_running_before_the_grader_imports_numpy(tmp_path):
+    """Can the grader's command line start a submission's notebook in its student process (at whatever level
+    this machine allows) with numpy still unimported, so that the notebook runs while the grader imports numpy
+    and the tests?"""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7")])
+    nbformat.write(notebook, tmp_path / "lab.ipynb")
     script = (
-        "import sys\n"
+        "import json, pathlib, sys, time\n"
         "from grader import __main__, sandbox\n"
-        "process = sandbox.StudentProcess(sandbox.Limits())\n"
+        "config = {'notebook': 'lab.ipynb', 'limits': sandbox.Limits()}\n"
+        "process, cells, sent = __main__.start_notebook(config, pathlib.Path(sys.argv[1]), sys.argv[2])\n"
+        "numpy = sorted(name for name in sys.modules if name.split('.')[0] == 'numpy')\n"
+        "events = [process.receive(time.monotonic() + 30)['event'] for _ in range(3)]\n"
         "process.kill()\n"
-        "print(process.level, sorted(name for name in sys.modules if name.split('.')[0] == 'numpy'))\n"
+        "print(json.dumps([process.level, numpy, events, cells]))\n"
     )
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+    completed = subprocess.run([sys.executable, "-c", script, str(tmp_path), str(tmp_path / "lab.ipynb")],
+                               capture_output=True, text=True, timeout=60,
                                env={**os.environ, "VG_GRADER_ISOLATION": sandbox.isolation_level()})
     assert completed.returncode == 0, completed.stderr
-    level, imported = completed.stdout.split(" ", 1)
-    assert level == sandbox.isolation_level() and imported.strip() == "[]", completed.stdout
+    level, imported, events, cells = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert level == sandbox.isolation_level() and imported == [], completed.stdout
+    assert events == ["cell_start", "cell_end", "ready"] and cells == ["x = 6 * 7"]
+
 
 @pytest.mark.skipif(not NAMESPACES, reason="needs namespaces")
 def test_namespace_student_sees_only_the_runtime_and_its_folders(secrets_on_disk):
