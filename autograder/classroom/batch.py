@@ -136,8 +136,10 @@ class Outputs:
 def prepare_pages():
     """Import the progress bar and the pages' renderer and compile their templates, which take as long as
     starting a grader: `make grade` does it while its isolation probe runs."""
-    import tqdm  # noqa: F401 - imported here, not where `make grade` starts
+    import tqdm  # noqa: F401 - imported for batch, ahead of it
+
     from . import report
+
     report.compile_templates()
 
 
@@ -156,8 +158,10 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
     timeout = grade_timeout(config)
     count = f"{len(entries)} submission{'' if len(entries) == 1 else 's'}"
     print(f"Grading {count} from {source} with {jobs} job(s) into {out_dir}", flush=True)
-    import tqdm
+    import tqdm  # imported when needed (prepare_pages), not when `make grade` starts
+
     from . import report
+
     graders = Graders()
     progress = tqdm.tqdm(total=len(entries), file=sys.stdout, unit="notebook", dynamic_ncols=True,
                          bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")
