@@ -21,7 +21,6 @@ is killed (classroom.batch), also when `make grade` is interrupted or terminated
 """
 
 import argparse
-import compileall
 import json
 import os
 import pathlib
@@ -82,12 +81,11 @@ def secret_folders(repo, bundle, submissions, out):
 
 def probe(source, environment):
     """The isolation level this run can use ({"level", "reason"}), found by one probe process; meanwhile, on
-    the other core, the bundle's bytecode is compiled once for every grader of the run, as the bundle's
-    setup.sh does for a grading image (no grader then compiles it, whatever PYTHONDONTWRITEBYTECODE says)."""
+    the other core, this process imports and compiles what it needs to write the feedback pages and report."""
     process = subprocess.Popen([sys.executable, "-c", PROBE], cwd=source, env=environment, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        compileall.compile_dir(source, quiet=2)
+        batch.prepare_pages()
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
@@ -189,8 +187,10 @@ def main(argv=None):
         with zipfile.ZipFile(bundle) as archive:
             archive.extractall(source)
         os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
+        # Without PYTHONDONTWRITEBYTECODE, the graders write the bundle's bytecode as they import it, as the
+        # bundle's setup.sh has it compiled for a grading image: only the first graders compile it.
         environment = {key: value for key, value in os.environ.items()
-                       if key not in ("PYTHONPATH", ISOLATION_VARIABLE, PROBED_VARIABLE)}
+                       if key not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", ISOLATION_VARIABLE, PROBED_VARIABLE)}
         if args.isolation:
             environment[ISOLATION_VARIABLE] = args.isolation
         # Where isolation can only rely on file modes (the user level), these are made private while

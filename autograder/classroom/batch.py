@@ -26,14 +26,12 @@ import threading
 import time
 import traceback
 
-import tqdm
-
 import grader
 from grader import results, safe_text
 from grader.files import write_bytes, write_json, write_text
 from grader.sandbox.levels import Limits
 
-from . import gradebooks, report
+from . import gradebooks
 
 STOP_GRACE_SECONDS = 10  # for an interrupted grader to remove its sandbox
 GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
@@ -135,6 +133,16 @@ class Outputs:
         return removed, foreign
 
 
+def prepare_pages():
+    """Import the progress bar and the pages' renderer and compile their templates, which take as long as
+    starting a grader: `make grade` does it while its isolation probe runs."""
+    import tqdm  # noqa: F401 - imported for batch, ahead of it
+
+    from . import report
+
+    report.compile_templates()
+
+
 def batch(source_dir, staged, out_dir, jobs, environment=None):
     """Grade every submission staged by classroom.intake in its own grader process; one failure never
     stops the rest. environment: of the grader processes (None: this process's)."""
@@ -150,6 +158,10 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
     timeout = grade_timeout(config)
     count = f"{len(entries)} submission{'' if len(entries) == 1 else 's'}"
     print(f"Grading {count} from {source} with {jobs} job(s) into {out_dir}", flush=True)
+    import tqdm  # imported when needed (prepare_pages), not when `make grade` starts
+
+    from . import report
+
     graders = Graders()
     progress = tqdm.tqdm(total=len(entries), file=sys.stdout, unit="notebook", dynamic_ncols=True,
                          bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")

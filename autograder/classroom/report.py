@@ -37,6 +37,16 @@ VISIBILITY_NOTE = {
 }
 
 
+TEMPLATES = ("page.html.j2", "macros.html.j2", "cells.html.j2", "charts.html.j2", "feedback.html.j2",
+             "report.html.j2")
+
+
+def compile_templates():
+    """Compile the templates of both pages once, ahead of the first page."""
+    for template in TEMPLATES:
+        pages.environment().get_template(template)
+
+
 def feedback_page(stem, results):
     """The HTML feedback page of one submission: its results.json as Gradescope shows it (None: not graded)."""
     if not results:
