@@ -1,5 +1,6 @@
 """The build contract (README: what `make` writes): artifacts, reproducibility, leak check, Python 3.10."""
 
+import ast
 import dataclasses
 import io
 import json
@@ -17,8 +18,9 @@ import grader
 from bench.run import find_python310
 from builder import __main__ as build
 from builder import leaks
+from grader import submission
 
-from ..conftest import ASSIGNMENT, LOADED, REPO
+from ..conftest import ASSIGNMENT, ASSIGNMENTS, LOADED, REPO
 
 
 def rendered(assignment, questions=None):
@@ -268,3 +270,46 @@ def test_bundle_grades_under_python_310(bundle, solution_notebook, tmp_path):
                    cwd=source, check=True)
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["score"] == sum(q["points"] for q in LOADED[ASSIGNMENT].questions), results["output"]
+
+
+def _bound_names(tree):
+    """Every name a cell binds: assignments, loop and `with` targets, definitions, imports, parameters."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+
+def _is_demo(tree):
+    """A cell made of `with needs(...)` blocks alone: it only draws and prints."""
+    return bool(tree.body) and all(
+        isinstance(node, ast.With) and any(isinstance(item.context_expr, ast.Call)
+                                           and getattr(item.context_expr.func, "id", "") == "needs"
+                                           for item in node.items)
+        for node in tree.body)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_demo_cells_are_skipped_and_define_nothing_the_graded_cells_use(dist, name):
+    """Is every cell of the student notebook that is only a `with needs(...)` demo tagged otter_ignore (grading
+    skips it, as Otter does), and does no cell the autograder runs use a name that only skipped cells bind?"""
+    notebook = nbformat.read(dist / "student" / name / f"{name}.ipynb", as_version=4)
+    cells = [(cell, ast.parse(cell.source)) for cell in notebook.cells if cell.cell_type == "code"
+             and not cell.source.lstrip().startswith(("%", "!"))]
+    skipped = [(cell, tree) for cell, tree in cells if submission.IGNORE_TAG in cell.metadata.get("tags", [])]
+    graded = [(cell, tree) for cell, tree in cells if (cell, tree) not in skipped]
+    demos = [cell for cell, tree in cells if _is_demo(tree)]
+    assert demos, "the notebook has no demo cells: this check lost its subject"
+    assert [cell for cell in demos if submission.IGNORE_TAG not in cell.metadata.get("tags", [])] == []
+    only_skipped = set().union(*(_bound_names(tree) for _, tree in skipped)) - set().union(
+        *(_bound_names(tree) for _, tree in graded))
+    used = {node.id for _, tree in graded for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    assert used & only_skipped == set()

@@ -117,6 +117,11 @@ def worker_argv(to_child_r, from_child_w, python=None, site=None):
     return [python or sys.executable, "-I", "-c", worker_program(site), str(to_child_r), str(from_child_w)]
 
 
+# One BLAS thread, for the student process and the grader alike: their matrices are small, and a pool of
+# BLAS threads costs more CPU to start (and to spin) than it saves; numpy reads these when it loads.
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def student_environment(home, tmp):
     return {
         "PATH": PATH,
@@ -125,10 +130,7 @@ def student_environment(home, tmp):
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
-        # One BLAS thread: faster for small matrices, and threads count as processes.
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
+        **ONE_BLAS_THREAD,  # threads count as processes, too
     }
 
 
