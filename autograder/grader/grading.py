@@ -28,9 +28,13 @@ class StudentFunction:
 
     def each(self, args_list):
         """The values of the calls on each args of args_list in turn, made together (Session.call_each):
-        test files use it where the calls do not depend on one another's results (_checks' _call_each)."""
+        test files use it where the calls do not depend on one another's results (_checks' _call_each).
+        The calls start at once; their values come as they are asked for."""
         calls = [list(args) for args in args_list]  # the arguments themselves: in-place changes reach them
-        for args, (value, args_after) in zip(calls, self._session.call_each(self._name, calls)):
+        return self._values(calls, self._session.call_each(self._name, calls))
+
+    def _values(self, calls, replies):
+        for args, (value, args_after) in zip(calls, replies):
             try:
                 for original, after in zip(args, args_after):
                     _copy_back(original, after)

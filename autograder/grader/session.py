@@ -314,8 +314,11 @@ class Session:
         call runs, and pays one wake-up per call instead of a round trip. The first call that raises
         ends the run there, as a loop of `call`s would end (the process runs none after it). A consumer
         that stops early leaves calls running: their replies are read and dropped before the process is
-        used again (`_drain`).
+        used again (`_drain`). The calls are sent at once, before any value is asked for: the test can
+        work out what it expects while they run.
         """
+        if not args_list:
+            return iter(())
         self._drain()
         error = self._time_left_error(name)
         if error:
@@ -334,6 +337,11 @@ class Session:
         except StudentProcessError as error:
             self.process.kill()
             raise StudentCodeError("ProcessDied", f"the process running {name} stopped ({error})") from None
+        self.unread = (self.process, len(args_list))
+        return self._replies(name, args_list)
+
+    def _replies(self, name, args_list):
+        """The (value, args_after) of each call call_each sent, in order."""
         process = self.process
         for position, args in enumerate(args_list):
             later = len(args_list) - position - 1
