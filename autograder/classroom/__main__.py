@@ -8,7 +8,7 @@ staged with their roster. The assignment is the one named, or the only one built
 the submissions' file names name (`<assignment>.ipynb`, `<assignment>_<date>.zip`) when they
 name exactly one; submissions whose names name another assignment are not graded, and those
 naming none are listed. Its bundle is unpacked into a private temporary folder, and its own
-grader runs from there, exactly as run_autograder runs it on Gradescope. Before grading, one
+grader runs from there (classroom.batch), as run_autograder runs it on Gradescope. Before grading, one
 student process is started to learn the isolation level this machine gives, once for the run:
 every grader then starts at that level, without trying again the stronger ones that failed. A
 level weaker than the strongest is announced with the reason, and the `process` level (the
@@ -197,22 +197,30 @@ def main(argv=None):
         # notebooks run, and their modes restored afterwards.
         secrets = secret_folders(REPO, bundle, intake.source_folder(args.submissions), args.out)
         environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
-        found = probe(source, environment)
-        if not found["level"]:
-            if args.isolation != "process" and os.geteuid() != 0:
-                sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
-                         f"works here ({found['reason']}). The `process` level would run every notebook as you, "
-                         "able to read and change anything you can, including the reference solutions: use it "
-                         f"only for trusted notebooks, with `make grade ISOLATION=process`. {STRONGER}")
-            sys.exit(f"Refusing to grade: {found['reason']}.")
-        print(f"Isolation level: {found['level']}" + (f" (stronger levels not available: {found['reason']})"
-                                                      if found["reason"] else ""), flush=True)
-        if found["level"] == "process":
-            print("WARNING: the process level runs every notebook as your own user: it can read the reference "
-                  "solutions and hidden tests and change your files. " + STRONGER, flush=True)
-        # Every grader starts at the level found, and gives the probe's reason for not using a stronger one.
-        environment.update({ISOLATION_VARIABLE: found["level"], PROBED_VARIABLE: found["reason"]})
-        batch.batch(pathlib.Path(source), staged, args.out, max(1, args.jobs), environment)
+        with batch.Graders(pathlib.Path(source), environment) as graders:
+            if staged.submissions:
+                graders.warm_up()  # the first grading server starts while the probe runs
+            found = probe(source, environment)
+            grade(args, source, staged, found, graders)
+
+
+def grade(args, source, staged, found, graders):
+    """Grade at the level the probe found, or refuse to, saying why."""
+    if not found["level"]:
+        if args.isolation != "process" and os.geteuid() != 0:
+            sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
+                     f"works here ({found['reason']}). The `process` level would run every notebook as you, "
+                     "able to read and change anything you can, including the reference solutions: use it "
+                     f"only for trusted notebooks, with `make grade ISOLATION=process`. {STRONGER}")
+        sys.exit(f"Refusing to grade: {found['reason']}.")
+    print(f"Isolation level: {found['level']}" + (f" (stronger levels not available: {found['reason']})"
+                                                  if found["reason"] else ""), flush=True)
+    if found["level"] == "process":
+        print("WARNING: the process level runs every notebook as your own user: it can read the reference "
+              "solutions and hidden tests and change your files. " + STRONGER, flush=True)
+    # Every grader starts at the level found, and gives the probe's reason for not using a stronger one.
+    graders.updates = {ISOLATION_VARIABLE: found["level"], PROBED_VARIABLE: found["reason"]}
+    batch.batch(pathlib.Path(source), staged, args.out, max(1, args.jobs), graders=graders)
 
 
 if __name__ == "__main__":

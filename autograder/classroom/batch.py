@@ -1,10 +1,11 @@
-"""Grade a folder of submissions, each in its own grader process; one failure never stops the rest.
+"""Grade a folder of submissions, each in its own grading process; one failure never stops the rest.
 
 `make grade` (classroom.__main__) calls `batch` with an unpacked bundle (DIR: config.json,
 tests/, the reference module, the grader) and what its intake staged (classroom.intake.Staged:
 per submission its stem, path below the staging folder, students and submission id, and the inputs
-it could not take with the reason). Each submission is graded by the bundle's own grader, exactly as on Gradescope, and
-`batch` writes, in OUT (which may already exist):
+it could not take with the reason). Each submission is graded by the bundle's own grader: one grading
+server per job (`python -m grader serve`, grader/server.py) forks a process per submission that runs
+what `python -m grader grade` runs on Gradescope. `batch` writes, in OUT (which may already exist):
 
     OUT/<stem>.json            the results Gradescope would get (always written, valid)
     OUT/grades.csv, OUT/gradescope_import.csv, OUT/not_graded.csv   (classroom.gradebooks)
@@ -19,9 +20,12 @@ A progress bar shows the running count, the rate and the time left.
 import concurrent.futures
 import json
 import os
+import pathlib
+import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -35,6 +39,7 @@ from . import gradebooks
 
 STOP_GRACE_SECONDS = 10  # for an interrupted grader to remove its sandbox
 GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
+SERVER_START_SECONDS = 120  # for a grading server to load the grader and answer a request
 OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
 
 
@@ -43,52 +48,210 @@ def grade_timeout(config):
     return float(config.get("limits", {}).get("total_seconds", Limits.total_seconds)) + GRADE_TIMEOUT_MARGIN
 
 
+def new_log(folder, prefix):
+    descriptor, path = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".log")
+    os.close(descriptor)
+    return pathlib.Path(path)
+
+
+class ServerGone(Exception):
+    """A grading server ended, or said something else than the protocol: its last words, if any."""
+
+
+class GradingServer:
+    """One `python -m grader serve` (grader/server.py) of the unpacked bundle, in a session of its own: it forks
+    one grading process per submission, exactly as `python -m grader grade` would grade it."""
+
+    def __init__(self, source_dir, environment, logs):
+        self.stderr_path = new_log(logs, "server-")
+        with open(self.stderr_path, "wb") as stderr:
+            self.process = subprocess.Popen(grader.server_command(source_dir), cwd=source_dir, env=environment,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                                            start_new_session=True)
+        self.pending = b""
+        self.ready = False
+        self.broken = False  # a message asked for did not come: the server is out of step, not to be reused
+
+    def _message(self, deadline):
+        """The next line the server writes, decoded; ServerGone at its end, TimeoutExpired past deadline."""
+        fd = self.process.stdout.fileno()
+        self.broken = True
+        while b"\n" not in self.pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise subprocess.TimeoutExpired(self.process.args, 0)
+            if not select.select([fd], [], [], remaining)[0]:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise ServerGone(self.last_words() or "the grading server stopped")
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict):
+            raise ServerGone(f"the grading server wrote {line[:200]!r}")
+        self.broken = False
+        return message
+
+    def start(self, submission, results_path, log, environment):
+        """Ask for one grading: the pid of its process (also its process group)."""
+        try:
+            if not self.ready:
+                self.ready = self._message(time.monotonic() + SERVER_START_SECONDS).get("ready") is True
+                if not self.ready:
+                    raise ServerGone("the grading server did not say it was ready")
+            request = {"submission": os.fsdecode(submission), "results": os.fsdecode(results_path),
+                       "log": os.fsdecode(log), "environment": environment}
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+            pid = self._message(time.monotonic() + SERVER_START_SECONDS).get("pid")
+        except OSError:
+            self.broken = True
+            raise ServerGone(self.last_words() or "the grading server stopped") from None
+        except subprocess.TimeoutExpired:
+            raise ServerGone(f"the grading server did not answer within {SERVER_START_SECONDS} s") from None
+        if not isinstance(pid, int) or pid <= 0:
+            self.broken = True
+            raise ServerGone("the grading server did not start a grading process")
+        return pid
+
+    def wait(self, deadline):
+        """The exit status of the grading process started last; TimeoutExpired past deadline."""
+        status = self._message(deadline).get("status")
+        if not isinstance(status, int):
+            raise ServerGone("the grading server did not say how the grading ended")
+        return status
+
+    def last_words(self):
+        try:
+            lines = self.stderr_path.read_bytes().decode(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return safe_text.line(lines[-1]) if lines else ""
+
+    def close(self):
+        """End the server (at the end of its stdin, or killed after STOP_GRACE_SECONDS)."""
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            signal_group(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process.stdout.close()
+        self.stderr_path.unlink(missing_ok=True)
+
+
+def signal_group(pid, signum):
+    """Signal the process group led by pid (a grading process, a server), or pid alone if it leads none yet."""
+    try:
+        os.killpg(pid, signum)
+    except ProcessLookupError:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+
 class Graders:
-    """The grader processes running now, each in a process group of its own, so that all can be
-    killed at once when the batch stops early (an exception, Ctrl-C, SIGTERM)."""
+    """The grading servers of a batch (one per job, started when first needed) and the grading processes
+    running now, so that all can be stopped at once when the batch stops early (an exception, Ctrl-C,
+    SIGTERM). A server that ends, or stops answering, is replaced for the next submission."""
 
-    def __init__(self):
-        self.lock, self.running, self.stopping = threading.Lock(), set(), False
+    def __init__(self, source_dir, environment=None):
+        """environment: the servers' (None: this process's). Set `updates` to add variables to the grading
+        processes' environment (make grade: the isolation level its probe found)."""
+        self.source_dir, self.environment, self.updates = source_dir, environment, {}
+        self.logs_folder = tempfile.TemporaryDirectory(prefix="vg-grader-logs-")  # their stderr, read on failure
+        self.logs = pathlib.Path(self.logs_folder.name)
+        self.lock, self.idle, self.running, self.stopping = threading.Lock(), [], set(), False
+        self.ended = threading.Condition(self.lock)
 
-    def run(self, command, cwd, environment, timeout):
-        """(exit status, stderr) of one grader; TimeoutExpired past timeout (the grader is then killed)."""
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def warm_up(self):
+        """Start a server now (it answers at once, and loads the rest during its first grading)."""
+        server = GradingServer(self.source_dir, self.environment, self.logs)
+        with self.lock:
+            self.idle.append(server)
+
+    def run(self, submission, results_path, timeout):
+        """(exit status, stderr) of one grading; TimeoutExpired past timeout (its process is then killed)."""
         with self.lock:
             if self.stopping:
                 return -signal.SIGKILL, b"the batch was stopped"
-            process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, start_new_session=True)
-            self.running.add(process)
+            server = self.idle.pop() if self.idle else None
+        if server is not None and server.process.poll() is not None:  # it ended while idle: replaced
+            server.close()
+            server = None
+        log = new_log(self.logs, "grading-")
         try:
-            _, stderr = process.communicate(timeout=timeout)
-            return process.returncode, stderr
+            if server is None:
+                server = GradingServer(self.source_dir, self.environment, self.logs)
+            status = self._grade(server, submission, results_path, log, timeout, dict(self.updates))
+            return status, log.read_bytes()
+        except ServerGone as gone:
+            return -1, str(gone).encode()
         finally:
-            self._kill(process)
-            with self.lock:
-                self.running.discard(process)
+            log.unlink(missing_ok=True)
+            if server is not None:
+                self._give_back(server)
 
-    @staticmethod
-    def _kill(process):
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    def _grade(self, server, submission, results_path, log, timeout, environment):
+        pid = server.start(submission, results_path, log, environment)
+        with self.lock:
+            self.running.add(pid)
+            if self.stopping:  # stop() came while it started
+                signal_group(pid, signal.SIGINT)
+        try:
+            return server.wait(time.monotonic() + timeout)
+        except subprocess.TimeoutExpired:
+            signal_group(pid, signal.SIGKILL)
+            server.wait(time.monotonic() + STOP_GRACE_SECONDS)  # its status, so that the server can go on
+            raise
+        finally:
+            with self.lock:
+                self.running.discard(pid)
+                self.ended.notify_all()
+
+    def _give_back(self, server):
+        with self.lock:
+            keep = not self.stopping and not server.broken and server.process.poll() is None
+            if keep:
+                self.idle.append(server)
+        if not keep:
+            server.close()
 
     def stop(self):
-        """Stop every grader still running, and start no other. Each is interrupted first, as Ctrl-C would,
-        so that it removes its sandbox on the way out; one that has not ended after STOP_GRACE_SECONDS is killed."""
+        """Stop every grading still running, start no other and end the servers. Each grading is interrupted
+        first, as Ctrl-C would, so that it removes its sandbox on the way out; one that has not ended after
+        STOP_GRACE_SECONDS is killed."""
         with self.lock:
             self.stopping = True
-            running = list(self.running)
-        for process in running:
-            try:
-                os.killpg(process.pid, signal.SIGINT)
-            except ProcessLookupError:
+            for pid in self.running:
+                signal_group(pid, signal.SIGINT)
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            while self.running and self.ended.wait(max(0.0, deadline - time.monotonic())):
                 pass
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for process in running:
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                self._kill(process)
+            for pid in self.running:
+                signal_group(pid, signal.SIGKILL)
+            idle, self.idle = self.idle, []
+        for server in idle:
+            server.close()
+
+    def close(self):
+        """stop(), and remove the logs: once no thread runs a grading any more."""
+        self.stop()
+        self.logs_folder.cleanup()
 
 
 def safe_roster(staged):
@@ -143,9 +306,10 @@ def prepare_pages():
     report.compile_templates()
 
 
-def batch(source_dir, staged, out_dir, jobs, environment=None):
-    """Grade every submission staged by classroom.intake in its own grader process; one failure never
-    stops the rest. environment: of the grader processes (None: this process's)."""
+def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
+    """Grade every submission staged by classroom.intake in its own grading process; one failure never
+    stops the rest. environment: of the grading servers (None: this process's). graders: a Graders of
+    source_dir to use (its caller closes it), or None for one of this batch's own."""
     entries, not_graded = safe_roster(staged)
     submissions_dir, source = staged.folder, staged.source
     out_dir = out_dir.resolve()
@@ -162,7 +326,8 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
 
     from . import report
 
-    graders = Graders()
+    own_graders = graders is None
+    graders = Graders(source_dir, environment) if own_graders else graders
     progress = tqdm.tqdm(total=len(entries), file=sys.stdout, unit="notebook", dynamic_ncols=True,
                          bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")
 
@@ -173,8 +338,7 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's
         started, why = time.monotonic(), []
         try:
-            status, stderr = graders.run(grader.command(source_dir, notebook, result_path), source_dir,
-                                         environment, timeout)
+            status, stderr = graders.run(notebook, result_path, timeout)
             if status:
                 why = [safe_text.line(line) for line in stderr.decode(errors="replace").split("\n")
                        if line.strip()][-1:]
@@ -220,6 +384,8 @@ def batch(source_dir, staged, out_dir, jobs, environment=None):
         pool.shutdown(wait=False, cancel_futures=True)
         graders.stop()
         pool.shutdown(wait=True)
+        if own_graders:
+            graders.close()
         progress.close()
     for entry, data in results_in_order:
         records.append({"stem": safe_text.line(entry["stem"]), "file": entry["stem"], "results": data,

@@ -119,7 +119,7 @@ def run_cases(test_file, hidden, environment, session):
             for case in test_file.cases if case.hidden == hidden]
 
 
-def grade(submission_path, source_dir, config, started=None, early=None):
+def grade(submission_path, source_dir, config, started=None, early=None, test_files=None):
     """Results (a dict in Gradescope's format) for one submission; never raises for bad input.
 
     Every public case of every question runs first, and what students see at once (their
@@ -128,11 +128,12 @@ def grade(submission_path, source_dir, config, started=None, early=None):
     follow which), it can show only in results published later.
 
     `early`, if given, is a session.EarlyStart: a student process started for this submission (with its
-    private folders) and already running all its cells, the notebook's first run.
+    private folders) and already running all its cells, the notebook's first run. `test_files`: the
+    bundle's, loaded beforehand (server.preload), or None to load them here.
     """
     started = time.monotonic() if started is None else started
-    questions = [question["name"] for question in config["questions"]]
-    test_files = otter_tests.load_all(source_dir / "tests", questions)
+    if test_files is None:
+        test_files = otter_tests.load_all(source_dir / "tests", [q["name"] for q in config["questions"]])
     try:
         cells = early.cells if early else submission.read_cells(submission_path, config["notebook"])
     except submission.SubmissionError as error:
