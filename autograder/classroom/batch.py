@@ -96,15 +96,13 @@ class GradingServer:
         self.broken = False
         return message
 
-    def start(self, submission, results_path, log, environment):
-        """Ask for one grading: the pid of its process (also its process group)."""
+    def start(self, request):
+        """Ask for one grading (or probe: grader/server.py): the pid of its process (also its process group)."""
         try:
             if not self.ready:
                 self.ready = self._message(time.monotonic() + SERVER_START_SECONDS).get("ready") is True
                 if not self.ready:
                     raise ServerGone("the grading server did not say it was ready")
-            request = {"submission": os.fsdecode(submission), "results": os.fsdecode(results_path),
-                       "log": os.fsdecode(log), "environment": environment}
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()
             pid = self._message(time.monotonic() + SERVER_START_SECONDS).get("pid")
@@ -178,14 +176,29 @@ class Graders:
     def __exit__(self, *exc):
         self.close()
 
-    def warm_up(self):
-        """Start a server now (it answers at once, and loads the rest during its first grading)."""
-        server = GradingServer(self.source_dir, self.environment, self.logs)
-        with self.lock:
-            self.idle.append(server)
+    def probe(self):
+        """The isolation level the gradings can use ({"level", "reason"}), found by one probe in a grading
+        server (grader/server.py), which stays for the first grading."""
+        results_path = new_log(self.logs, "probe-")
+        try:
+            status, stderr = self.run({"probe": True, "results": os.fsdecode(results_path)}, SERVER_START_SECONDS)
+            found = json.loads(results_path.read_text()) if not status else None
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            found, stderr = None, b""
+        finally:
+            results_path.unlink(missing_ok=True)
+        if not isinstance(found, dict) or not isinstance(found.get("level"), str):
+            lines = stderr.decode(errors="replace").strip().splitlines()
+            found = {"level": "", "reason": safe_text.line(lines[-1]) if lines else "the probe failed"}
+        return found
 
-    def run(self, submission, results_path, timeout):
+    def grade(self, submission, results_path, timeout):
         """(exit status, stderr) of one grading; TimeoutExpired past timeout (its process is then killed)."""
+        return self.run({"submission": os.fsdecode(submission), "results": os.fsdecode(results_path),
+                         "environment": dict(self.updates)}, timeout)
+
+    def run(self, request, timeout):
+        """(exit status, stderr) of one request to a server, which this adds its log file to."""
         with self.lock:
             if self.stopping:
                 return -signal.SIGKILL, b"the batch was stopped"
@@ -197,7 +210,7 @@ class Graders:
         try:
             if server is None:
                 server = GradingServer(self.source_dir, self.environment, self.logs)
-            status = self._grade(server, submission, results_path, log, timeout, dict(self.updates))
+            status = self._run(server, dict(request, log=os.fsdecode(log)), timeout)
             return status, log.read_bytes()
         except ServerGone as gone:
             return -1, str(gone).encode()
@@ -206,8 +219,8 @@ class Graders:
             if server is not None:
                 self._give_back(server)
 
-    def _grade(self, server, submission, results_path, log, timeout, environment):
-        pid = server.start(submission, results_path, log, environment)
+    def _run(self, server, request, timeout):
+        pid = server.start(request)
         with self.lock:
             self.running.add(pid)
             if self.stopping:  # stop() came while it started
@@ -296,16 +309,6 @@ class Outputs:
         return removed, foreign
 
 
-def prepare_pages():
-    """Import the progress bar and the pages' renderer and compile their templates, which take as long as
-    starting a grader: `make grade` does it while its isolation probe runs."""
-    import tqdm  # noqa: F401 - imported for batch, ahead of it
-
-    from . import report
-
-    report.compile_templates()
-
-
 def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
     """Grade every submission staged by classroom.intake in its own grading process; one failure never
     stops the rest. environment: of the grading servers (None: this process's). graders: a Graders of
@@ -322,7 +325,7 @@ def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
     timeout = grade_timeout(config)
     count = f"{len(entries)} submission{'' if len(entries) == 1 else 's'}"
     print(f"Grading {count} from {source} with {jobs} job(s) into {out_dir}", flush=True)
-    import tqdm  # imported when needed (prepare_pages), not when `make grade` starts
+    import tqdm  # imported when needed, not when `make grade` starts
 
     from . import report
 
@@ -336,12 +339,12 @@ def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
         name = safe_text.line(entry["input"])  # file names are the student's too: shown only this way
         result_path = out_dir / f"{entry['stem']}.json"
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's
-        started, why = time.monotonic(), []
+        started, why, last_words = time.monotonic(), [], []
         try:
-            status, stderr = graders.run(notebook, result_path, timeout)
-            if status:
-                why = [safe_text.line(line) for line in stderr.decode(errors="replace").split("\n")
-                       if line.strip()][-1:]
+            status, stderr = graders.grade(notebook, result_path, timeout)
+            last_words = [safe_text.line(line) for line in stderr.decode(errors="replace").split("\n")
+                          if line.strip()][-1:]
+            why = last_words if status else []
         except subprocess.TimeoutExpired:
             why = [f"the grader did not finish within {timeout:.0f} s"]
         except OSError as error:
@@ -365,7 +368,7 @@ def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
             traceback.print_exc()
             write_text(page, report.feedback_page(stem, None))
         if failed and not problem:
-            problem = f"{name}: NOT GRADED (the grader failed on it)"
+            problem = f"{name}: NOT GRADED (the grader failed on it{''.join(': ' + line for line in last_words)})"
         extra = data.get("extra_data") or {}
         if not problem and extra.get("isolation_weaker_because"):  # a weaker isolation level is never silent
             problem = (f"{name}: {data.get('score', 0)} (isolation {safe_text.line(extra.get('isolation_level'))}: "
@@ -379,7 +382,9 @@ def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
     records = []
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
-        results_in_order = list(pool.map(run, entries))
+        futures = [pool.submit(run, entry) for entry in entries]
+        report.compile_templates()  # as long as a grader's start: while the first gradings run
+        results_in_order = [future.result() for future in futures]
     finally:  # on the way out early, no grader may still read the folders about to be removed
         pool.shutdown(wait=False, cancel_futures=True)
         graders.stop()

@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -17,6 +18,7 @@ import pytest
 
 import grader
 from classroom import batch, intake
+from grader import sandbox
 
 from ..conftest import IMPLEMENTATIONS, with_cell_replaced
 
@@ -66,7 +68,7 @@ def test_a_served_grading_gives_what_grader_grade_gives(fast_source, graders, no
     order = notebooks[1:] + notebooks[:1] + notebooks[1:]  # the solution between the others, each graded twice
     for index, notebook in enumerate(order):
         results = tmp_path / f"served-{index}.json"
-        status, stderr = graders.run(notebook, results, timeout=120)
+        status, stderr = graders.grade(notebook, results, timeout=120)
         assert status == 0, stderr.decode(errors="replace")
         assert b"grader: isolation level" in stderr  # the grading process's own stderr, in its log
         assert without_timings(json.loads(results.read_text())) == without_timings(
@@ -78,10 +80,10 @@ def test_a_grading_past_its_time_is_killed_and_the_server_goes_on(graders, noteb
     """Is a grading that overruns its timeout killed (TimeoutExpired), with no process of it left, while the
     same server goes on to grade the next submission to full marks?"""
     with pytest.raises(subprocess.TimeoutExpired):
-        graders.run(notebooks[0], tmp_path / "late.json", timeout=0.2)
+        graders.grade(notebooks[0], tmp_path / "late.json", timeout=0.2)
     assert not (tmp_path / "late.json").exists()
     server = graders.idle[0]
-    status, _ = graders.run(notebooks[0], tmp_path / "next.json", timeout=120)
+    status, _ = graders.grade(notebooks[0], tmp_path / "next.json", timeout=120)
     assert status == 0 and graders.idle == [server]
     results = json.loads((tmp_path / "next.json").read_text())
     assert results["score"] == sum(test["max_score"] for test in results["tests"])
@@ -89,11 +91,11 @@ def test_a_grading_past_its_time_is_killed_and_the_server_goes_on(graders, noteb
 
 def test_a_server_that_died_is_replaced(graders, notebooks, tmp_path):
     """Is a server that died between two submissions replaced, the next submission graded as usual?"""
-    graders.run(notebooks[0], tmp_path / "first.json", timeout=120)
+    graders.grade(notebooks[0], tmp_path / "first.json", timeout=120)
     dead = graders.idle[0]
     os.killpg(dead.process.pid, signal.SIGKILL)
     dead.process.wait()
-    status, stderr = graders.run(notebooks[0], tmp_path / "second.json", timeout=120)
+    status, stderr = graders.grade(notebooks[0], tmp_path / "second.json", timeout=120)
     assert status == 0, stderr
     assert graders.idle and graders.idle[0] is not dead
     assert json.loads((tmp_path / "second.json").read_text())["score"] > 0
@@ -107,7 +109,7 @@ def test_stop_interrupts_the_gradings_and_ends_the_servers(graders, solution_not
     notebook.cells.insert(0, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
     nbformat.write(notebook, slow)
     outcome = {}
-    thread = threading.Thread(target=lambda: outcome.update(run=graders.run(slow, tmp_path / "slow.json", 120)))
+    thread = threading.Thread(target=lambda: outcome.update(run=graders.grade(slow, tmp_path / "slow.json", 120)))
     thread.start()
     deadline = time.monotonic() + 60
     while not graders.running and time.monotonic() < deadline:
@@ -119,7 +121,7 @@ def test_stop_interrupts_the_gradings_and_ends_the_servers(graders, solution_not
     status, stderr = outcome["run"]
     assert status != 0 and b"KeyboardInterrupt" in stderr
     assert not alive(pid)
-    assert graders.run(slow, tmp_path / "again.json", 120)[0] == -signal.SIGKILL
+    assert graders.grade(slow, tmp_path / "again.json", 120)[0] == -signal.SIGKILL
     assert graders.idle == [] and not graders.running
 
 
@@ -149,4 +151,22 @@ def test_a_bundle_whose_grader_cannot_start_fails_each_submission_with_the_reaso
     for stem in ("ann", "ben", "cat"):
         data = json.loads((out / f"{stem}.json").read_text())
         assert data["score"] == 0 and data["extra_data"]["grader_failed"]
-        assert f"{stem}.ipynb: NOT GRADED (SyntaxError: " in printed, printed
+        assert f"{stem}.ipynb: NOT GRADED (the grader failed on it: SyntaxError: " in printed, printed
+
+
+PROBE_ALONE = "import json; from grader import sandbox; print(json.dumps(sandbox.probe()))"
+
+
+@pytest.mark.parametrize("cap", ["", "user"])
+def test_the_probe_finds_the_level_a_grader_alone_finds(fast_source, cap):
+    """Does the probe, run by a grading server, find the isolation level (and the reasons against the stronger
+    ones) that a grader started alone in the same environment finds, a cap by hand included?"""
+    environment = {key: value for key, value in os.environ.items() if key != sandbox.ISOLATION_VARIABLE}
+    if cap:
+        environment[sandbox.ISOLATION_VARIABLE] = cap
+    alone = subprocess.run([sys.executable, "-c", PROBE_ALONE], cwd=fast_source, env=environment,
+                           capture_output=True, text=True, check=True, timeout=60)
+    level, reason = json.loads(alone.stdout)
+    with batch.Graders(fast_source, environment) as graders:
+        assert graders.probe() == {"level": level, "reason": reason}
+        assert len(graders.idle) == 1  # the server stays, for the first grading
