@@ -167,7 +167,8 @@ class Graders:
         self.source_dir, self.environment, self.updates = source_dir, environment, {}
         self.logs_folder = tempfile.TemporaryDirectory(prefix="vg-grader-logs-")  # their stderr, read on failure
         self.logs = pathlib.Path(self.logs_folder.name)
-        self.lock, self.idle, self.running, self.stopping = threading.Lock(), [], set(), False
+        # Re-entrant: a signal that ends `make grade` (classroom.leave_on_signal) can stop it while it holds the lock.
+        self.lock, self.idle, self.running, self.stopping = threading.RLock(), [], set(), False
         self.ended = threading.Condition(self.lock)
 
     def __enter__(self):

@@ -549,8 +549,10 @@ def test_an_interrupted_run_leaves_nothing_in_the_temporary_folder(dist, solutio
     temporary, out, folder = tmp_path / "tmp", tmp_path / "out", tmp_path / "in"
     temporary.mkdir()
     folder.mkdir()
+    slow = nbformat.from_dict(json.loads(json.dumps(solution_notebook)))
+    slow.cells.insert(0, nbformat.v4.new_code_cell("import time\ntime.sleep(20)"))  # still grading when stopped
     for stem in ("ann", "ben", "cat", "dan"):
-        nbformat.write(solution_notebook, folder / f"{stem}.ipynb")
+        nbformat.write(slow, folder / f"{stem}.ipynb")
     command, environment = grade_local_command(dist, folder, out, temporary)
     process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []

@@ -309,9 +309,9 @@ def test_a_notebook_starts_running_before_the_grader_imports_numpy(tmp_path):
     nbformat.write(notebook, tmp_path / "lab.ipynb")
     script = (
         "import json, pathlib, sys, time\n"
-        "from grader import __main__, sandbox\n"
+        "from grader import pipeline, sandbox\n"
         "config = {'notebook': 'lab.ipynb', 'limits': sandbox.Limits()}\n"
-        "process, cells, sent = __main__.start_notebook(config, pathlib.Path(sys.argv[1]), sys.argv[2])\n"
+        "process, cells, sent = pipeline.start_notebook(config, pathlib.Path(sys.argv[1]), sys.argv[2])\n"
         "numpy = sorted(name for name in sys.modules if name.split('.')[0] == 'numpy')\n"
         "events = [process.receive(time.monotonic() + 30)['event'] for _ in range(3)]\n"
         "process.kill()\n"
