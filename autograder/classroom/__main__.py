@@ -21,9 +21,11 @@ is killed (classroom.batch), also when `make grade` is interrupted or terminated
 """
 
 import argparse
+import json
 import os
 import pathlib
 import signal
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -35,6 +37,15 @@ from . import batch, intake
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 LEVELS = ("namespace", "user", "process")
+PROBE = """
+import json
+from grader import sandbox
+try:
+    level, reason = sandbox.probe()
+except sandbox.StudentProcessError as error:
+    level, reason = "", str(error)
+print(json.dumps({"level": level, "reason": reason}))
+"""
 STRONGER = ("For a stronger level, grade as root (the user level: a user id of its own per notebook) on a Linux "
             "machine that allows namespaces (the namespace level: e.g. not inside a container that forbids "
             "unshare), or where unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1 "
@@ -66,6 +77,24 @@ def secret_folders(repo, bundle, submissions, out):
     folders (reference solutions, hidden tests, templates, history), the bundle's folder, every submission
     and every result."""
     return [repo, *git_folders(repo), bundle.resolve().parent, submissions.resolve(), out.resolve()]
+
+
+def probe(source, environment):
+    """The isolation level this run can use ({"level", "reason"}), found by one probe process; meanwhile, on
+    the other core, this process imports and compiles what it needs to write the feedback pages and report."""
+    process = subprocess.Popen([sys.executable, "-c", PROBE], cwd=source, env=environment, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        batch.prepare_pages()
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    try:
+        return json.loads(stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"level": "", "reason": (stderr.strip().splitlines() or ["the probe failed"])[-1]}
 
 
 BUNDLE_SUFFIX = "-autograder.zip"
@@ -169,12 +198,9 @@ def main(argv=None):
         secrets = secret_folders(REPO, bundle, intake.source_folder(args.submissions), args.out)
         environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
         with batch.Graders(pathlib.Path(source), environment) as graders:
-            grade(args, source, staged, probe(graders), graders)
-
-
-def probe(graders):
-    """The isolation level this run can use ({"level", "reason"}), found once, by the first grading server."""
-    return graders.probe()
+            if staged.submissions:
+                graders.warm_up()  # the first grading server starts while the probe runs
+            grade(args, source, staged, probe(source, environment), graders)
 
 
 def grade(args, source, staged, found, graders):

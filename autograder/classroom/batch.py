@@ -97,7 +97,7 @@ class GradingServer:
         return message
 
     def start(self, request):
-        """Ask for one grading (or probe: grader/server.py): the pid of its process (also its process group)."""
+        """Ask for one grading (grader/server.py): the pid of its process (also its process group)."""
         try:
             if not self.ready:
                 self.ready = self._message(time.monotonic() + SERVER_START_SECONDS).get("ready") is True
@@ -177,21 +177,11 @@ class Graders:
     def __exit__(self, *exc):
         self.close()
 
-    def probe(self):
-        """The isolation level the gradings can use ({"level", "reason"}), found by one probe in a grading
-        server (grader/server.py), which stays for the first grading."""
-        results_path = new_log(self.logs, "probe-")
-        try:
-            status, stderr = self.run({"probe": True, "results": os.fsdecode(results_path)}, SERVER_START_SECONDS)
-            found = json.loads(results_path.read_text()) if not status else None
-        except (OSError, ValueError, subprocess.TimeoutExpired):
-            found, stderr = None, b""
-        finally:
-            results_path.unlink(missing_ok=True)
-        if not isinstance(found, dict) or not isinstance(found.get("level"), str):
-            lines = stderr.decode(errors="replace").strip().splitlines()
-            found = {"level": "", "reason": safe_text.line(lines[-1]) if lines else "the probe failed"}
-        return found
+    def warm_up(self):
+        """Start a server now: it answers at once, and loads the rest of the grader during its first grading."""
+        server = GradingServer(self.source_dir, self.environment, self.logs)
+        with self.lock:
+            self.idle.append(server)
 
     def grade(self, submission, results_path, timeout):
         """(exit status, stderr) of one grading; TimeoutExpired past timeout (its process is then killed)."""
@@ -310,6 +300,16 @@ class Outputs:
         return removed, foreign
 
 
+def prepare_pages():
+    """Import the progress bar and the pages' renderer and compile their templates, which take as long as
+    starting a grader: `make grade` does it while its isolation probe runs."""
+    import tqdm  # noqa: F401 - imported for batch, ahead of it
+
+    from . import report
+
+    report.compile_templates()
+
+
 def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
     """Grade every submission staged by classroom.intake in its own grading process; one failure never
     stops the rest. environment: of the grading servers (None: this process's). graders: a Graders of
@@ -326,7 +326,7 @@ def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
     timeout = grade_timeout(config)
     count = f"{len(entries)} submission{'' if len(entries) == 1 else 's'}"
     print(f"Grading {count} from {source} with {jobs} job(s) into {out_dir}", flush=True)
-    import tqdm  # imported when needed, not when `make grade` starts
+    import tqdm  # imported when needed (prepare_pages), not when `make grade` starts
 
     from . import report
 
@@ -383,9 +383,7 @@ def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
     records = []
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
-        futures = [pool.submit(run, entry) for entry in entries]
-        report.compile_templates()  # as long as a grader's start: while the first gradings run
-        results_in_order = [future.result() for future in futures]
+        results_in_order = list(pool.map(run, entries))
     finally:  # on the way out early, no grader may still read the folders about to be removed
         pool.shutdown(wait=False, cancel_futures=True)
         graders.stop()

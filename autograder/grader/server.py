@@ -11,16 +11,13 @@ submission with `python -m grader grade`.
 Protocol, one JSON object per line; the server reads stdin and writes stdout:
 
     -> {"submission": PATH, "results": FILE, "log": FILE, "environment": {NAME: VALUE}}
-    -> {"probe": true, "results": FILE, "log": FILE, "environment": {...}}    (the isolation probe)
     <- {"pid": PID}            the grading process started (a session and process group of its own)
     <- {"status": CODE}        it ended: its exit status, as `python -m grader grade` would give it
                                (0; 1 when the grader itself raised; -N when killed by signal N)
 
 The grading process's stderr goes to the log file (created or truncated), and `environment` is added to
-its environment (the isolation level `make grade`'s probe found). A probe (`make grade` asks for one per
-run, before grading) starts and stops one student process, and writes {"level": LEVEL, "reason": WHY}
-into the results file: the strongest isolation level that starts ('' if none), and why the stronger ones
-did not. The server starts by writing {"ready": true}, and ends at the end of stdin.
+its environment (the isolation level `make grade`'s probe found). The server starts by writing
+{"ready": true}, and ends at the end of stdin.
 """
 
 import atexit
@@ -33,7 +30,7 @@ import sys
 import threading
 import traceback
 
-from . import files, otter_tests, sandbox
+from . import otter_tests
 from .pipeline import grade_one, load_config
 
 FORWARDED_SIGNALS = {signal.SIGINT, signal.SIGTERM}  # held while forking: see grade_in_child
@@ -68,11 +65,8 @@ def grade_in_child(request, source_dir, prepared):
         os.close(null)
         os.close(log)
         os.environ.update(request.get("environment") or {})
-        if request.get("probe"):
-            probe_into(pathlib.Path(request["results"]))
-        else:
-            grade_one(source_dir, pathlib.Path(request["submission"]), pathlib.Path(request["results"]),
-                      prepared=prepared)
+        grade_one(source_dir, pathlib.Path(request["submission"]), pathlib.Path(request["results"]),
+                  prepared=prepared)
         status = 0
     except BaseException:  # noqa: B036 - even KeyboardInterrupt: the process must end here, with a status
         traceback.print_exc()
@@ -82,14 +76,6 @@ def grade_in_child(request, source_dir, prepared):
             sys.stderr.flush()
         finally:
             os._exit(status)
-
-
-def probe_into(path):
-    try:
-        level, reason = sandbox.probe()
-    except sandbox.StudentProcessError as error:
-        level, reason = "", str(error)
-    files.write_json(path, {"level": level, "reason": reason})
 
 
 def reply(message):
@@ -114,9 +100,7 @@ def serve(source_dir):
             grade_in_child(request, source_dir, prepared)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED_SIGNALS)
         reply({"pid": pid})
-        # While its first grading runs (which loads all itself, as a grader alone does), not while a probe does:
-        # the probe's answer is awaited before any grading starts.
-        if prepared is None and not unprepared and not request.get("probe"):
+        if prepared is None and not unprepared:  # while its first grading runs, which loads all itself
             try:
                 prepared = preload(source_dir)
             except Exception:  # a broken bundle: each grading then fails (and says why) as a grader alone would

@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -18,7 +17,6 @@ import pytest
 
 import grader
 from classroom import batch, intake
-from grader import sandbox
 
 from ..conftest import IMPLEMENTATIONS, with_cell_replaced
 
@@ -152,21 +150,3 @@ def test_a_bundle_whose_grader_cannot_start_fails_each_submission_with_the_reaso
         data = json.loads((out / f"{stem}.json").read_text())
         assert data["score"] == 0 and data["extra_data"]["grader_failed"]
         assert f"{stem}.ipynb: NOT GRADED (the grader failed on it: SyntaxError: " in printed, printed
-
-
-PROBE_ALONE = "import json; from grader import sandbox; print(json.dumps(sandbox.probe()))"
-
-
-@pytest.mark.parametrize("cap", ["", "user"])
-def test_the_probe_finds_the_level_a_grader_alone_finds(fast_source, cap):
-    """Does the probe, run by a grading server, find the isolation level (and the reasons against the stronger
-    ones) that a grader started alone in the same environment finds, a cap by hand included?"""
-    environment = {key: value for key, value in os.environ.items() if key != sandbox.ISOLATION_VARIABLE}
-    if cap:
-        environment[sandbox.ISOLATION_VARIABLE] = cap
-    alone = subprocess.run([sys.executable, "-c", PROBE_ALONE], cwd=fast_source, env=environment,
-                           capture_output=True, text=True, check=True, timeout=60)
-    level, reason = json.loads(alone.stdout)
-    with batch.Graders(fast_source, environment) as graders:
-        assert graders.probe() == {"level": level, "reason": reason}
-        assert len(graders.idle) == 1  # the server stays, for the first grading

@@ -597,7 +597,7 @@ def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path
     arguments = ["--dist", str(tmp_path / "dist"), "--assignment", ASSIGNMENT, "--submissions", str(tmp_path),
                  "--out", str(tmp_path / "out")]
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    monkeypatch.setattr(grade_local, "probe", lambda graders: {
+    monkeypatch.setattr(grade_local, "probe", lambda source, environment: {
         "level": "", "reason": "process: used only when asked for (VG_GRADER_ISOLATION=process)"})
     with pytest.raises(SystemExit) as refused:
         grade_local.main(arguments)
@@ -609,7 +609,7 @@ def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path
                     probed=graders.updates.get("VG_GRADER_PROBED_BECAUSE"))
 
     probed = "namespace: unshare is not allowed here; user: the grader is not root"
-    monkeypatch.setattr(grade_local, "probe", lambda graders: {"level": "process", "reason": probed})
+    monkeypatch.setattr(grade_local, "probe", lambda source, environment: {"level": "process", "reason": probed})
     monkeypatch.setattr(grade_local.batch, "batch", batch)
     grade_local.main(arguments + ["--isolation", "process"])
     assert seen == {"isolation": "process", "probed": probed}  # every grader starts at the probed level
