@@ -185,11 +185,6 @@ class Graders:
 
     def grade(self, submission, results_path, timeout):
         """(exit status, stderr) of one grading; TimeoutExpired past timeout (its process is then killed)."""
-        return self.run({"submission": os.fsdecode(submission), "results": os.fsdecode(results_path),
-                         "environment": dict(self.updates)}, timeout)
-
-    def run(self, request, timeout):
-        """(exit status, stderr) of one request to a server, which this adds its log file to."""
         with self.lock:
             if self.stopping:
                 return -signal.SIGKILL, b"the batch was stopped"
@@ -201,7 +196,9 @@ class Graders:
         try:
             if server is None:
                 server = GradingServer(self.source_dir, self.environment, self.logs)
-            status = self._run(server, dict(request, log=os.fsdecode(log)), timeout)
+            request = {"submission": os.fsdecode(submission), "results": os.fsdecode(results_path),
+                       "log": os.fsdecode(log), "environment": dict(self.updates)}
+            status = self._run(server, request, timeout)
             return status, log.read_bytes()
         except ServerGone as gone:
             return -1, str(gone).encode()
