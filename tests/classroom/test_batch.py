@@ -96,7 +96,8 @@ def test_a_server_that_died_is_replaced(graders, notebooks, tmp_path):
     status, stderr = graders.grade(notebooks[0], tmp_path / "second.json", timeout=120)
     assert status == 0, stderr
     assert graders.idle and graders.idle[0] is not dead
-    assert json.loads((tmp_path / "second.json").read_text())["score"] > 0
+    results = json.loads((tmp_path / "second.json").read_text())
+    assert results["score"] == sum(test["max_score"] for test in results["tests"])  # the solution: full marks
 
 
 def test_stop_interrupts_the_gradings_and_ends_the_servers(graders, solution_notebook, tmp_path):
