@@ -8,16 +8,18 @@ staged with their roster. The assignment is the one named, or the only one built
 the submissions' file names name (`<assignment>.ipynb`, `<assignment>_<date>.zip`) when they
 name exactly one; submissions whose names name another assignment are not graded, and those
 naming none are listed. Its bundle is unpacked into a private temporary folder, and its own
-grader runs from there (classroom.batch), as run_autograder runs it on Gradescope. Before grading, one
-student process is started to learn the isolation level this machine gives, once for the run:
-every grader then starts at that level, without trying again the stronger ones that failed. A
-level weaker than the strongest is announced with the reason, and the `process` level (the
-student runs as the instructor's own user, nothing is secret from it) is refused unless asked
-for with `make grade ISOLATION=process`.
+grader runs from there (classroom.batch), as run_autograder runs it on Gradescope. The first
+grading learns the isolation level this machine gives, as a grader on Gradescope does (where it
+cannot tell, one probe process does), once for the run: every later grader then starts at that
+level, without trying again the stronger ones that failed. That first grading's results wait in a
+private folder until its level is allowed, and never reach OUT if it is not. A level weaker than
+the strongest is announced with the reason, and the `process` level (the student runs as the
+instructor's own user, nothing is secret from it) is refused unless asked for with
+`make grade ISOLATION=process`.
 
 Nothing stays in the temporary folder on any exit: the bundle (hidden tests, reference) and the
 staged submissions live in temporary folders removed on the way out, after every grader process
-is killed (classroom.batch), also when `make grade` is interrupted or terminated.
+is killed (classroom.servers), also when `make grade` is interrupted or terminated.
 """
 
 import argparse
@@ -32,7 +34,7 @@ import zipfile
 
 from grader.sandbox import ISOLATION_VARIABLE, PROBED_VARIABLE
 
-from . import batch, intake
+from . import servers
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -72,20 +74,41 @@ def git_folders(repo):
     return folders
 
 
-def secret_folders(repo, bundle, submissions, out):
+def secret_folders(repo, bundles, submissions, out):
     """What the student must not read where isolation relies on file modes: the whole checkout and its git
-    folders (reference solutions, hidden tests, templates, history), the bundle's folder, every submission
-    and every result."""
-    return [repo, *git_folders(repo), bundle.resolve().parent, submissions.resolve(), out.resolve()]
+    folders (reference solutions, hidden tests, templates, history), the bundles' folder, every submission
+    (SUBMISSIONS, or the folder of its zip) and every result."""
+    submissions = submissions.resolve()
+    submissions = submissions if submissions.is_dir() else submissions.parent
+    return [repo, *git_folders(repo), bundles.resolve(), submissions, out.resolve()]
+
+
+def graders_environment(args):
+    """The grading servers' environment: this one's, the isolation level asked for, the secrets to hide."""
+    # Without PYTHONDONTWRITEBYTECODE, the graders write the bundle's bytecode as they import it, as the
+    # bundle's setup.sh has it compiled for a grading image: only the first graders compile it.
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", ISOLATION_VARIABLE, PROBED_VARIABLE)}
+    if args.isolation:
+        environment[ISOLATION_VARIABLE] = args.isolation
+    # Where isolation can only rely on file modes (the user level), these are made private while
+    # notebooks run, and their modes restored afterwards.
+    secrets = secret_folders(REPO, pathlib.Path(args.dist) / "autograder", args.submissions, args.out)
+    environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
+    return environment
+
+
+def unpack(bundle, source):
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(source)
+    os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
 
 
 def probe(source, environment):
-    """The isolation level this run can use ({"level", "reason"}), found by one probe process; meanwhile, on
-    the other core, this process imports and compiles what it needs to write the feedback pages and report."""
+    """The isolation level this run can use ({"level", "reason"}), found by one probe process."""
     process = subprocess.Popen([sys.executable, "-c", PROBE], cwd=source, env=environment, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        batch.prepare_pages()
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
@@ -95,6 +118,17 @@ def probe(source, environment):
         return json.loads(stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return {"level": "", "reason": (stderr.strip().splitlines() or ["the probe failed"])[-1]}
+
+
+def isolation(source, graders):
+    """The isolation level this run can use ({"level", "reason"}): the one its first grading (the head start)
+    found and used, or, where that cannot tell (nothing to grade, a notebook that could not be read or whose
+    process could not start), the one a probe process finds."""
+    data = graders.head_start_results()
+    extra = data.get("extra_data") if isinstance(data, dict) else None
+    if isinstance(extra, dict) and extra.get("isolation_level") in LEVELS:
+        return {"level": extra["isolation_level"], "reason": str(extra.get("isolation_weaker_because") or "")}
+    return probe(source, graders.environment)
 
 
 BUNDLE_SUFFIX = "-autograder.zip"
@@ -175,36 +209,37 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     for number in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, leave_on_signal)
+    # Where the assignment is known before staging (asked for, or the only one built), its first grading
+    # server starts at once: it loads the grader while this process loads the rest and stages the submissions.
+    known = args.assignment if args.assignment in built else built[0] if len(built) == 1 else ""
     with tempfile.TemporaryDirectory(prefix="vg-bundle-") as source, \
-            tempfile.TemporaryDirectory(prefix="vg-intake-") as staging:
+            tempfile.TemporaryDirectory(prefix="vg-intake-") as staging, \
+            servers.Graders(pathlib.Path(source), graders_environment(args)) as graders:
+        if known:
+            unpack(bundle_path(args.dist, known), source)
+            graders.warm_up()
+        from . import batch, intake  # noqa: E402 - after the first server started (see above)
+
         staged = intake.stage(args.submissions, staging, exclude=[args.out])
         if not staged.submissions and not staged.not_graded:
             sys.exit(f"Nothing to grade in {args.submissions}: give notebooks (.ipynb), grader.export() zips "
                      "or a Gradescope export (a folder or zip with submission_metadata.yml).")
         assignment, lines = choose_assignment(args.assignment, built, staged)
         print("\n".join(lines), flush=True)
-        bundle = bundle_path(args.dist, assignment)
-        with zipfile.ZipFile(bundle) as archive:
-            archive.extractall(source)
-        os.chmod(source, 0o700)  # hidden tests stay unreadable to the student process
-        # Without PYTHONDONTWRITEBYTECODE, the graders write the bundle's bytecode as they import it, as the
-        # bundle's setup.sh has it compiled for a grading image: only the first graders compile it.
-        environment = {key: value for key, value in os.environ.items()
-                       if key not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", ISOLATION_VARIABLE, PROBED_VARIABLE)}
-        if args.isolation:
-            environment[ISOLATION_VARIABLE] = args.isolation
-        # Where isolation can only rely on file modes (the user level), these are made private while
-        # notebooks run, and their modes restored afterwards.
-        secrets = secret_folders(REPO, bundle, intake.source_folder(args.submissions), args.out)
-        environment["VG_GRADER_SECRETS"] = os.pathsep.join(str(folder) for folder in secrets)
-        with batch.Graders(pathlib.Path(source), environment) as graders:
-            if staged.submissions:
-                graders.warm_up()  # the first grading server starts while the probe runs
-            grade(args, source, staged, probe(source, environment), graders)
+        if not known:
+            unpack(bundle_path(args.dist, assignment), source)
+        # The first grading finds the isolation level itself, as a grader on Gradescope does: never a weaker
+        # one than allowed. Its results stay in a private folder until the level it found is allowed (and go
+        # with that folder if it is not). Meanwhile this process gets the pages ready.
+        batch.head_start(pathlib.Path(source), staged, graders)
+        batch.prepare_pages()
+        grade(args, source, staged, isolation(source, graders), graders)
 
 
 def grade(args, source, staged, found, graders):
-    """Grade at the level the probe found, or refuse to, saying why."""
+    """Grade at the level found, or refuse to, saying why."""
+    from . import batch
+
     if not found["level"]:
         if args.isolation != "process" and os.geteuid() != 0:
             sys.exit("Refusing to grade: no isolation level that keeps the hidden tests and reference secret "
@@ -217,7 +252,7 @@ def grade(args, source, staged, found, graders):
     if found["level"] == "process":
         print("WARNING: the process level runs every notebook as your own user: it can read the reference "
               "solutions and hidden tests and change your files. " + STRONGER, flush=True)
-    # Every grader starts at the level found, and gives the probe's reason for not using a stronger one.
+    # Every later grader starts at the level found, and gives the reason found for not using a stronger one.
     graders.updates = {ISOLATION_VARIABLE: found["level"], PROBED_VARIABLE: found["reason"]}
     batch.batch(pathlib.Path(source), staged, args.out, max(1, args.jobs), graders=graders)
 

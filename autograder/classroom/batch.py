@@ -19,27 +19,19 @@ A progress bar shows the running count, the rate and the time left.
 
 import concurrent.futures
 import json
-import os
-import pathlib
-import select
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import traceback
 
-import grader
 from grader import results, safe_text
 from grader.files import write_bytes, write_json, write_text
 from grader.sandbox.levels import Limits
 
 from . import gradebooks
+from .servers import Graders
 
-STOP_GRACE_SECONDS = 10  # for an interrupted grader to remove its sandbox
 GRADE_TIMEOUT_MARGIN = 60  # seconds past a submission's budget before `batch` gives up on its grader
-SERVER_START_SECONDS = 120  # for a grading server to load the grader and answer a request
 OUTPUTS_MANIFEST = ".make-grade-outputs.txt"  # one path a line; not *.json, which are results
 
 
@@ -48,211 +40,9 @@ def grade_timeout(config):
     return float(config.get("limits", {}).get("total_seconds", Limits.total_seconds)) + GRADE_TIMEOUT_MARGIN
 
 
-def new_log(folder, prefix):
-    descriptor, path = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".log")
-    os.close(descriptor)
-    return pathlib.Path(path)
-
-
-class ServerGone(Exception):
-    """A grading server ended, or said something else than the protocol: its last words, if any."""
-
-
-class GradingServer:
-    """One `python -m grader serve` (grader/server.py) of the unpacked bundle, in a session of its own: it forks
-    one grading process per submission, exactly as `python -m grader grade` would grade it."""
-
-    def __init__(self, source_dir, environment, logs):
-        self.stderr_path = new_log(logs, "server-")
-        with open(self.stderr_path, "wb") as stderr:
-            self.process = subprocess.Popen(grader.server_command(source_dir), cwd=source_dir, env=environment,
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                                            start_new_session=True)
-        self.pending = b""
-        self.ready = False
-        self.broken = False  # a message asked for did not come: the server is out of step, not to be reused
-
-    def _message(self, deadline):
-        """The next line the server writes, decoded; ServerGone at its end, TimeoutExpired past deadline."""
-        fd = self.process.stdout.fileno()
-        self.broken = True
-        while b"\n" not in self.pending:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise subprocess.TimeoutExpired(self.process.args, 0)
-            if not select.select([fd], [], [], remaining)[0]:
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                raise ServerGone(self.last_words() or "the grading server stopped")
-            self.pending += chunk
-        line, self.pending = self.pending.split(b"\n", 1)
-        try:
-            message = json.loads(line)
-        except ValueError:
-            message = None
-        if not isinstance(message, dict):
-            raise ServerGone(f"the grading server wrote {line[:200]!r}")
-        self.broken = False
-        return message
-
-    def start(self, request):
-        """Ask for one grading (grader/server.py): the pid of its process (also its process group)."""
-        try:
-            if not self.ready:
-                self.ready = self._message(time.monotonic() + SERVER_START_SECONDS).get("ready") is True
-                if not self.ready:
-                    raise ServerGone("the grading server did not say it was ready")
-            self.process.stdin.write((json.dumps(request) + "\n").encode())
-            self.process.stdin.flush()
-            pid = self._message(time.monotonic() + SERVER_START_SECONDS).get("pid")
-        except OSError:
-            self.broken = True
-            raise ServerGone(self.last_words() or "the grading server stopped") from None
-        except subprocess.TimeoutExpired:
-            raise ServerGone(f"the grading server did not answer within {SERVER_START_SECONDS} s") from None
-        if not isinstance(pid, int) or pid <= 0:
-            self.broken = True
-            raise ServerGone("the grading server did not start a grading process")
-        return pid
-
-    def wait(self, deadline):
-        """The exit status of the grading process started last; TimeoutExpired past deadline."""
-        status = self._message(deadline).get("status")
-        if not isinstance(status, int):
-            raise ServerGone("the grading server did not say how the grading ended")
-        return status
-
-    def last_words(self):
-        try:
-            lines = self.stderr_path.read_bytes().decode(errors="replace").strip().splitlines()
-        except OSError:
-            return ""
-        return safe_text.line(lines[-1]) if lines else ""
-
-    def close(self):
-        """End the server (at the end of its stdin, or killed after STOP_GRACE_SECONDS)."""
-        try:
-            self.process.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            signal_group(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.process.stdout.close()
-        self.stderr_path.unlink(missing_ok=True)
-
-
-def signal_group(pid, signum):
-    """Signal the process group led by pid (a grading process, a server), or pid alone if it leads none yet."""
-    try:
-        os.killpg(pid, signum)
-    except ProcessLookupError:
-        try:
-            os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
-
-
-class Graders:
-    """The grading servers of a batch (one per job, started when first needed) and the grading processes
-    running now, so that all can be stopped at once when the batch stops early (an exception, Ctrl-C,
-    SIGTERM). A server that ends, or stops answering, is replaced for the next submission."""
-
-    def __init__(self, source_dir, environment=None):
-        """environment: the servers' (None: this process's). Set `updates` to add variables to the grading
-        processes' environment (make grade: the isolation level its probe found)."""
-        self.source_dir, self.environment, self.updates = source_dir, environment, {}
-        self.logs_folder = tempfile.TemporaryDirectory(prefix="vg-grader-logs-")  # their stderr, read on failure
-        self.logs = pathlib.Path(self.logs_folder.name)
-        # Re-entrant: a signal that ends `make grade` (classroom.leave_on_signal) can stop it while it holds the lock.
-        self.lock, self.idle, self.running, self.stopping = threading.RLock(), [], set(), False
-        self.ended = threading.Condition(self.lock)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def warm_up(self):
-        """Start a server now: it answers at once, and loads the rest of the grader during its first grading."""
-        server = GradingServer(self.source_dir, self.environment, self.logs)
-        with self.lock:
-            self.idle.append(server)
-
-    def grade(self, submission, results_path, timeout):
-        """(exit status, stderr) of one grading; TimeoutExpired past timeout (its process is then killed)."""
-        with self.lock:
-            if self.stopping:
-                return -signal.SIGKILL, b"the batch was stopped"
-            server = self.idle.pop() if self.idle else None
-        if server is not None and server.process.poll() is not None:  # it ended while idle: replaced
-            server.close()
-            server = None
-        log = new_log(self.logs, "grading-")
-        try:
-            if server is None:
-                server = GradingServer(self.source_dir, self.environment, self.logs)
-            request = {"submission": os.fsdecode(submission), "results": os.fsdecode(results_path),
-                       "log": os.fsdecode(log), "environment": dict(self.updates)}
-            status = self._run(server, request, timeout)
-            return status, log.read_bytes()
-        except ServerGone as gone:
-            return -1, str(gone).encode()
-        finally:
-            log.unlink(missing_ok=True)
-            if server is not None:
-                self._give_back(server)
-
-    def _run(self, server, request, timeout):
-        pid = server.start(request)
-        with self.lock:
-            self.running.add(pid)
-            if self.stopping:  # stop() came while it started
-                signal_group(pid, signal.SIGINT)
-        try:
-            return server.wait(time.monotonic() + timeout)
-        except subprocess.TimeoutExpired:
-            signal_group(pid, signal.SIGKILL)
-            server.wait(time.monotonic() + STOP_GRACE_SECONDS)  # its status, so that the server can go on
-            raise
-        finally:
-            with self.lock:
-                self.running.discard(pid)
-                self.ended.notify_all()
-
-    def _give_back(self, server):
-        with self.lock:
-            keep = not self.stopping and not server.broken and server.process.poll() is None
-            if keep:
-                self.idle.append(server)
-        if not keep:
-            server.close()
-
-    def stop(self):
-        """Stop every grading still running, start no other and end the servers. Each grading is interrupted
-        first, as Ctrl-C would, so that it removes its sandbox on the way out; one that has not ended after
-        STOP_GRACE_SECONDS is killed."""
-        with self.lock:
-            self.stopping = True
-            for pid in self.running:
-                signal_group(pid, signal.SIGINT)
-            deadline = time.monotonic() + STOP_GRACE_SECONDS
-            while self.running and self.ended.wait(max(0.0, deadline - time.monotonic())):
-                pass
-            for pid in self.running:
-                signal_group(pid, signal.SIGKILL)
-            idle, self.idle = self.idle, []
-        for server in idle:
-            server.close()
-
-    def close(self):
-        """stop(), and remove the logs: once no thread runs a grading any more."""
-        self.stop()
-        self.logs_folder.cleanup()
+def notebook_path(staged, entry):
+    """Where the intake staged entry's notebook."""
+    return (staged.folder / entry["path"]).resolve()
 
 
 def safe_roster(staged):
@@ -307,12 +97,19 @@ def prepare_pages():
     report.compile_templates()
 
 
+def head_start(source_dir, staged, graders):
+    """Start grading the first submission batch will grade, before it is called (Graders.head_start)."""
+    if staged.submissions:
+        config = json.loads((source_dir / "config.json").read_text())
+        graders.head_start(notebook_path(staged, staged.submissions[0]), grade_timeout(config))
+
+
 def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
     """Grade every submission staged by classroom.intake in its own grading process; one failure never
     stops the rest. environment: of the grading servers (None: this process's). graders: a Graders of
     source_dir to use (its caller closes it), or None for one of this batch's own."""
     entries, not_graded = safe_roster(staged)
-    submissions_dir, source = staged.folder, staged.source
+    source = staged.source
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(out_dir)
@@ -333,7 +130,7 @@ def batch(source_dir, staged, out_dir, jobs, environment=None, graders=None):
                          bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")
 
     def run(entry):
-        notebook = (submissions_dir / entry["path"]).resolve()
+        notebook = notebook_path(staged, entry)
         name = safe_text.line(entry["input"])  # file names are the student's too: shown only this way
         result_path = out_dir / f"{entry['stem']}.json"
         result_path.unlink(missing_ok=True)  # never report an earlier run's results as this one's

@@ -10,6 +10,7 @@ file is always written, and valid, even when the grader itself fails.
 import argparse
 import os
 import pathlib
+import sys
 
 from .sandbox.levels import ONE_BLAS_THREAD
 
@@ -30,6 +31,8 @@ def main(argv=None):
         from . import server
 
         server.serve(args.source.resolve())
+        sys.stdout.flush()
+        os._exit(0)  # nothing left to do: tearing down numpy and the test files would only delay whoever waits
     else:
         from . import pipeline
 

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 import grader
-from classroom import batch, intake
+from classroom import batch, intake, servers
 
 from ..conftest import IMPLEMENTATIONS, with_cell_replaced
 
@@ -42,7 +42,7 @@ def graded_alone(source, notebook, folder):
 
 @pytest.fixture
 def graders(fast_source):
-    graders = batch.Graders(fast_source)
+    graders = servers.Graders(fast_source)
     yield graders
     graders.close()
     assert not graders.logs.exists()
@@ -151,3 +151,38 @@ def test_a_bundle_whose_grader_cannot_start_fails_each_submission_with_the_reaso
         data = json.loads((out / f"{stem}.json").read_text())
         assert data["score"] == 0 and data["extra_data"]["grader_failed"]
         assert f"{stem}.ipynb: NOT GRADED (the grader failed on it: SyntaxError: " in printed, printed
+
+
+def test_a_head_start_goes_to_whoever_asks_for_its_submission(fast_source, graders, notebooks, tmp_path):
+    """Does a grading started ahead (Graders.head_start) give the grade() that asks for its submission exactly
+    what `python -m grader grade` gives, moved to where that grade() wants it, while another submission asked
+    for meanwhile is graded as usual, and nothing of it stays among the logs?"""
+    first, other = notebooks[0], notebooks[1]
+    graders.head_start(first, timeout=120)
+    assert graders.grade(other, tmp_path / "other.json", timeout=120)[0] == 0  # not the head start's
+    ahead = graders.head_start_results()
+    status, stderr = graders.grade(first, tmp_path / "first.json", timeout=120)
+    assert status == 0 and b"grader: isolation level" in stderr
+    alone = without_timings(graded_alone(fast_source, first, tmp_path))
+    assert without_timings(json.loads((tmp_path / "first.json").read_text())) == without_timings(ahead) == alone
+    assert without_timings(json.loads((tmp_path / "other.json").read_text())) == without_timings(
+        graded_alone(fast_source, other, tmp_path))
+    assert graders.head_start_results() is None and not list(graders.logs.glob("head-start*"))
+
+
+def test_a_head_start_nobody_asks_for_is_stopped_and_leaves_nothing(graders, solution_notebook, tmp_path):
+    """When nobody asks for a head start (make grade refused the level), does close() stop it while it runs,
+    leaving no process and no results behind?"""
+    slow = tmp_path / "slow.ipynb"
+    notebook = nbformat.from_dict(json.loads(json.dumps(solution_notebook)))
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(notebook, slow)
+    graders.head_start(slow, timeout=120)
+    deadline = time.monotonic() + 60
+    while not graders.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (pid,) = graders.running
+    started = time.monotonic()
+    graders.close()
+    assert time.monotonic() - started < 30 and not alive(pid)
+    assert not graders.logs.exists() and graders.head_start_results() is None

@@ -579,17 +579,20 @@ def test_make_grade_keeps_the_whole_checkout_secret(tmp_path):
     checkout = tmp_path / "copy"
     checkout.mkdir()
     (checkout / ".git").write_text(f"gitdir: {common / 'worktrees' / 'copy'}\n")
-    folders = grade_local.secret_folders(checkout, tmp_path / "dist" / "bundle.zip", tmp_path / "in",
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "export.zip").touch()
+    folders = grade_local.secret_folders(checkout, tmp_path / "dist" / "autograder", tmp_path / "in" / "export.zip",
                                          tmp_path / "out")
-    assert set(folders) >= {checkout, common / "worktrees" / "copy", common, tmp_path / "dist", tmp_path / "in",
-                            tmp_path / "out"}
-    assert grade_local.secret_folders(REPO, REPO / "dist" / "x.zip", tmp_path, tmp_path)[0] == REPO
+    assert set(folders) >= {checkout, common / "worktrees" / "copy", common, tmp_path / "dist" / "autograder",
+                            tmp_path / "in", tmp_path / "out"}  # a zip's folder, as it may hold other exports
+    assert grade_local.secret_folders(REPO, REPO / "dist" / "autograder", tmp_path, tmp_path)[0] == REPO
 
 
 def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path, capsys):
     """When only the process level could run, does `make grade` refuse with what it means and how to do
     better, and warn loudly when the instructor asks for it?"""
     from classroom import __main__ as grade_local
+    from classroom import batch as batch_module
 
     bundle = tmp_path / "dist" / "autograder" / f"{ASSIGNMENT}-autograder.zip"
     bundle.parent.mkdir(parents=True)
@@ -610,10 +613,90 @@ def test_make_grade_refuses_the_process_level_unless_asked(monkeypatch, tmp_path
 
     probed = "namespace: unshare is not allowed here; user: the grader is not root"
     monkeypatch.setattr(grade_local, "probe", lambda source, environment: {"level": "process", "reason": probed})
-    monkeypatch.setattr(grade_local.batch, "batch", batch)
+    monkeypatch.setattr(batch_module, "batch", batch)
     grade_local.main(arguments + ["--isolation", "process"])
     assert seen == {"isolation": "process", "probed": probed}  # every grader starts at the probed level
     assert "WARNING: the process level runs every notebook as your own user" in capsys.readouterr().out
+
+
+def first_grading_folder(tmp_path, notebook, stems):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for stem in stems:
+        nbformat.write(notebook, folder / f"{stem}.ipynb")
+    return folder
+
+
+@pytest.mark.skipif(not (ROOT or NAMESPACES), reason="no isolation level to grade at without asking for one")
+def test_make_grade_takes_the_level_from_its_first_grading(monkeypatch, dist, solution_notebook, tmp_path, capsys):
+    """Does `make grade` learn the isolation level from its first grading, with no probe process, announce it
+    and start every later grader at it?"""
+    from classroom import __main__ as grade_local
+
+    def no_probe(source, environment):
+        raise AssertionError("a probe ran although the first grading told the level")
+
+    monkeypatch.setattr(grade_local, "probe", no_probe)
+    folder = first_grading_folder(tmp_path, solution_notebook, ("ann", "ben", "cat"))
+    grade_local.main(["--dist", str(dist), "--assignment", ASSIGNMENT, "--submissions", str(folder),
+                      "--out", str(tmp_path / "out"), "--jobs", "1"])
+    printed = capsys.readouterr().out
+    graded = [json.loads((tmp_path / "out" / f"{stem}.json").read_text()) for stem in ("ann", "ben", "cat")]
+    assert all(data["score"] == sum(test["max_score"] for test in data["tests"]) for data in graded)
+    (level,) = {data["extra_data"]["isolation_level"] for data in graded}
+    assert level in ("namespace", "user") and f"Isolation level: {level}" in printed
+
+
+def test_make_grade_keeps_the_first_results_out_of_out_when_it_refuses(monkeypatch, dist, solution_notebook,
+                                                                        tmp_path):
+    """When the level the first grading found is not allowed, does `make grade` refuse with no results in OUT,
+    no grading process left and nothing left of its private folders?"""
+    from classroom import __main__ as grade_local
+
+    seen = {}
+
+    def refused(source, graders):
+        seen.update(results=graders.head_start_results(), logs=graders.logs)  # the first grading has ended
+        return {"level": "", "reason": "namespace: not here; user: the grader is not root"}
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(grade_local, "isolation", refused)
+    folder = first_grading_folder(tmp_path, solution_notebook, ("ann", "ben"))
+    with pytest.raises(SystemExit) as refusal:
+        grade_local.main(["--dist", str(dist), "--assignment", ASSIGNMENT, "--submissions", str(folder),
+                          "--out", str(tmp_path / "out")])
+    assert "Refusing to grade" in str(refusal.value)
+    assert seen["results"] is not None  # it graded, into its private folder only
+    assert not list((tmp_path / "out").rglob("*")) and not seen["logs"].exists()
+
+
+@pytest.mark.parametrize("results", [
+    None,  # nothing graded ahead, or no results written
+    {"extra_data": {"isolation_level": "none", "isolation_weaker_because": "the process could not start"}},
+    {"extra_data": {"unreadable": True}},
+    {"extra_data": {"isolation_level": ["namespace"]}},
+    {"extra_data": "namespace"},
+    ["namespace"],
+])
+def test_make_grade_probes_where_the_first_grading_cannot_tell(monkeypatch, results):
+    """Where the first grading cannot tell the level (nothing to grade, a notebook that never ran, results of
+    another shape), does `make grade` ask one probe process instead, and take the first grading's level
+    without one where it can?"""
+    from classroom import __main__ as grade_local
+
+    class Graders:
+        environment = {"A": "1"}
+
+        def head_start_results(self):
+            return results
+
+    probed = {"level": "user", "reason": "namespace: unshare is not allowed here"}
+    asked = []
+    monkeypatch.setattr(grade_local, "probe", lambda source, environment: asked.append(environment) or probed)
+    assert grade_local.isolation("source", Graders()) == probed and asked == [{"A": "1"}]
+    results = {"extra_data": {"isolation_level": "user", "isolation_weaker_because": "namespace: no"}}
+    assert grade_local.isolation("source", Graders()) == {"level": "user", "reason": "namespace: no"}
+    assert len(asked) == 1
 
 
 def test_weaker_level_is_loud_in_the_class_report():
