@@ -27,6 +27,7 @@ ERROR_TYPE_LIMIT = 100
 ERROR_MESSAGE_LIMIT = 2000
 FINISH_SECONDS = 5  # of the submission's budget, kept to stop the student process and write the results
 VALUE_TEXT_LIMIT = 10000  # a returned string longer than this is no answer here
+MAX_REMEMBERED_REPLIES = 2000  # per process: far more calls than any grading makes (each reply at most reply_kb)
 
 
 @dataclasses.dataclass
@@ -89,6 +90,7 @@ class Session:
         self.total_deadline = start + limits.total_seconds - min(FINISH_SECONDS, limits.total_seconds / 4)
         self.case_deadline = None
         self.unread = None  # (process, replies) of calls left running by a consumer of call_each
+        self.memory = None  # (process, the replies it gave): see call_each
         self.problem = ""  # a whole-notebook problem, in words for the student
 
     # -- notebook -------------------------------------------------------------------
@@ -316,6 +318,11 @@ class Session:
         that stops early leaves calls running: their replies are read and dropped before the process is
         used again (`_drain`). The calls are sent at once, before any value is asked for: the test can
         work out what it expects while they run.
+
+        A call the same process already answered, same function and the same arguments (as plain data),
+        is not made again: its reply is given again, decoded afresh (`_remembered`). Checks judge one set
+        of inputs several ways (a value check, then one to full precision); a second call would only
+        measure the same thing twice.
         """
         if not args_list:
             return iter(())
@@ -328,26 +335,40 @@ class Session:
                 "GradingStopped", "your notebook's process is no longer running"
             )
         encoded = [[codec.encode(arg) for arg in args] for args in args_list]
-        try:
-            self.process.send({"op": "calls", "name": name, "calls": encoded}, self._call_deadline())
-        except Timeout:  # the process does not read: it is stuck outside any call
-            self.process.kill()
-            raise self._time_left_error(name) or StudentCodeError(
-                "TimeLimit", f"{name} did not return within {self.limits.call_seconds:g} seconds") from None
-        except StudentProcessError as error:
-            self.process.kill()
-            raise StudentCodeError("ProcessDied", f"the process running {name} stopped ({error})") from None
-        self.unread = (self.process, len(args_list))
-        return self._replies(name, args_list)
+        keys = [(name, codec.dumps(args)) for args in encoded]
+        remembered = self._remembered()
+        sent = [args for args, key in zip(encoded, keys) if key not in remembered]
+        if sent:
+            try:
+                self.process.send({"op": "calls", "name": name, "calls": sent}, self._call_deadline())
+            except Timeout:  # the process does not read: it is stuck outside any call
+                self.process.kill()
+                raise self._time_left_error(name) or StudentCodeError(
+                    "TimeLimit", f"{name} did not return within {self.limits.call_seconds:g} seconds") from None
+            except StudentProcessError as error:
+                self.process.kill()
+                raise StudentCodeError("ProcessDied", f"the process running {name} stopped ({error})") from None
+            self.unread = (self.process, len(sent))
+        return self._replies(name, args_list, keys, remembered, len(sent))
 
-    def _replies(self, name, args_list):
-        """The (value, args_after) of each call call_each sent, in order."""
+    def _remembered(self):
+        """{(name, arguments as JSON): reply} of the calls the current process returned from."""
+        if self.memory is None or self.memory[0] is not self.process:
+            self.memory = (self.process, {})
+        return self.memory[1]
+
+    def _replies(self, name, args_list, keys, remembered, unread):
+        """The (value, args_after) of each call call_each was asked for, in order: remembered, or read."""
         process = self.process
-        for position, args in enumerate(args_list):
-            later = len(args_list) - position - 1
-            self.unread = (process, later + 1)
-            reply = self._call_reply(name, later)
-            self.unread = (process, later)
+        for args, key in zip(args_list, keys):
+            reply = remembered.get(key)
+            if reply is None:
+                self.unread = (process, unread)
+                reply = self._call_reply(name, unread - 1)
+                unread -= 1
+                self.unread = (process, unread)
+                if reply.get("ok") is True and len(remembered) < MAX_REMEMBERED_REPLIES:
+                    remembered[key] = reply
             yield self._call_value(name, args, reply)
 
     def _call_reply(self, name, later):

@@ -1,6 +1,6 @@
 """Calls into the student process made together (Session.call_each, StudentFunction.each) against the same
 calls made one by one: same values, same in-place changes, same errors, and the process state a loop of
-single calls would leave.
+single calls would leave; and calls a process already answered, which are not made again.
 """
 
 import numpy as np
@@ -41,11 +41,24 @@ def hangs_at(k):
 ]
 
 
-@pytest.fixture(scope="module")
-def session():
+def started_session():
     session = Session(CELLS, Limits(call_seconds=1, case_seconds=30, total_seconds=300))
     session.execute()
     assert session.process is not None and session.process.alive(), session.problem
+    return session
+
+
+@pytest.fixture(scope="module")
+def session():
+    session = started_session()
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="module")
+def other_session():
+    """A second process of the same notebook: its calls are made, never answered from the first one's."""
+    session = started_session()
     yield session
     session.close()
 
@@ -77,14 +90,15 @@ def same(a, b):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_calls_made_together_return_and_change_what_single_calls_do(session, seed):
+def test_calls_made_together_return_and_change_what_single_calls_do(session, other_session, seed):
     """On random inputs, each() gives the values and leaves the arguments as calls one by one do."""
     rng = np.random.default_rng(seed)
-    function = StudentFunction(session, "mixed")
     calls = random_calls(rng, int(rng.integers(1, 12)))
     one_by_one, together = copies(calls), copies(calls)
-    expected = [function(*args) for args in one_by_one]
-    got = list(function.each(together))
+    start = len(logged(session))
+    expected = [StudentFunction(other_session, "mixed")(*args) for args in one_by_one]
+    got = list(StudentFunction(session, "mixed").each(together))
+    assert len(logged(session)) - start == len(calls)  # every call made, none answered from memory
     assert len(got) == len(expected)
     for value, wanted, (x, _), (x_single, _) in zip(got, expected, together, one_by_one):
         assert same(value, wanted)
@@ -125,3 +139,28 @@ def test_a_call_that_overruns_among_others_is_stopped_and_the_rest_never_run(ses
     assert session.process.alive()
     assert StudentFunction(session, "hangs_at")(7) == 7
     assert logged(session)[start:] == [0, 1, 2, 7]
+
+
+def test_a_call_already_answered_is_not_made_again(session):
+    """Does a call the same process already returned from (same function, same arguments) get its reply again
+    without running, as fresh objects with the same in-place changes, while a call that raised runs again and
+    a restarted process runs everything anew?"""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 3))
+    mixed = StudentFunction(session, "mixed")
+    start = len(logged(session))
+    first_x, again_x = x.copy(), x.copy()
+    first, again = mixed(first_x, -2.0), mixed(again_x, -2.0)  # doubles its argument in place, returns it
+    assert first is first_x and again is again_x and np.array_equal(again_x, x * -2.0)
+    together = list(mixed.each([(x.copy(), 0.5), (x.copy(), 3.0), (x.copy(), 0.5)]))
+    assert logged(session)[start:] == [-2.0, 0.5, 3.0, 0.5]  # a repeat within one message still runs
+    values = [mixed(x.copy(), 0.5), mixed(x.copy(), 3.0)]
+    assert all(np.array_equal(value, wanted) for value, wanted in zip(values, together[:2]))
+    assert values[0] is not together[0]  # decoded afresh: a check that changes one value changes no other
+    fails = StudentFunction(session, "fails_at")
+    for _ in range(2):
+        with pytest.raises(StudentCodeError):
+            fails(3)
+    assert logged(session)[start + 4:] == [3, 3]
+    session.process.kill()
+    assert mixed(x.copy(), 3.0) is not None and logged(session)[-1:] == [3.0]  # a new process: made again
